@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import { ConsoleLogger, RequestMethod, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppConfig } from './config/app.config.js';
+import { AppModule } from './app.module.js';
+import { setupSwagger } from './common/swagger/swagger.js';
+
+export const API_PREFIX = 'api/v1';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const NEST_LEVELS: Record<AppConfig['http']['logLevel'], LogLevel[]> = {
+  trace: ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  info: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+  fatal: ['fatal'],
+  silent: [],
+};
+
+/**
+ * Builds the fully configured application (used by main.ts, the tests, the OpenAPI
+ * export and the benchmark alike), not yet listening.
+ */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimit,
+    // Fastify accepts a hop count too (proxy-addr); its typings omit it.
+    trustProxy: config.http.trustProxy as boolean | string | string[],
+    // A caller's X-Request-Id is kept when it is sane; otherwise we make one.
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    logger: {
+      level: config.http.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    // On SIGTERM: stop accepting, let in-flight requests finish, close idle keep-alive sockets.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[config.http.logLevel] }),
+    abortOnError: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-Id', request.id);
+    done();
+  });
+  // JSON only (API.md §1): any other body type is answered 415.
+  fastify.removeContentTypeParser(['text/plain']);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Plain-http deployments (local, behind a TLS-terminating proxy) must still load /docs assets.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  if (config.http.corsOrigins.length) {
+    app.enableCors({
+      origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+      credentials: !config.http.corsOrigins.includes('*'),
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Language'],
+      maxAge: 600,
+    });
+  }
+
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+  setupSwagger(app);
+  return app;
+}

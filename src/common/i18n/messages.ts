@@ -1,0 +1,101 @@
+import type { ErrorCode } from '../errors/error-codes.js';
+
+export type Locale = 'en' | 'zh-CN';
+export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
+
+/** Human text for each error key, per locale. `{name}` placeholders come from AppException params. */
+export const MESSAGES: Record<Locale, Record<ErrorCode, string>> = {
+  en: {
+    VALIDATION_FAILED: 'The request is invalid.',
+    INVALID_JSON: 'The request body is not valid JSON.',
+    WRONG_PASSWORD: 'The current password is wrong.',
+    WEAK_PASSWORD: 'The password is too weak: use {min} to 128 characters, not your username and not a common password.',
+    INVALID_RESET_TOKEN: 'The password reset link is invalid or has expired.',
+    CAPTCHA_INVALID: 'The captcha is wrong or has expired.',
+    UNAUTHENTICATED: 'Authentication is required.',
+    INVALID_TOKEN: 'The token is invalid.',
+    TOKEN_EXPIRED: 'The token has expired.',
+    TOKEN_REVOKED: 'The token has been revoked.',
+    INVALID_TOKEN_TYPE: 'This kind of token cannot be used here.',
+    INVALID_CREDENTIALS: 'The username or password is wrong.',
+    REFRESH_TOKEN_REUSED: 'This refresh token was already used; the session has been signed out for safety.',
+    CAPTCHA_REQUIRED: 'A captcha is required.',
+    FORBIDDEN: 'You do not have permission to do this.',
+    ACCOUNT_DISABLED: 'This account is disabled.',
+    ACCOUNT_LOCKED: 'Too many failed sign-in attempts. Try again in {seconds} seconds.',
+    REGISTRATION_DISABLED: 'Registration is closed.',
+    NOT_FOUND: 'Not found.',
+    METHOD_NOT_ALLOWED: 'This method is not allowed here.',
+    USERNAME_TAKEN: 'This username is already taken.',
+    EMAIL_TAKEN: 'This email address is already in use.',
+    PHONE_TAKEN: 'This phone number is already in use.',
+    ROLE_CODE_TAKEN: 'A role with this code already exists.',
+    PERMISSION_CODE_TAKEN: 'A permission with this code already exists.',
+    PROTECTED_RESOURCE: 'This resource is protected and cannot be changed this way.',
+    PAYLOAD_TOO_LARGE: 'The request body is too large.',
+    UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json.',
+    RATE_LIMITED: 'Too many requests. Try again in {seconds} seconds.',
+    INTERNAL_ERROR: 'An internal error occurred.',
+    SERVICE_UNAVAILABLE: 'The service is temporarily unavailable. Try again shortly.',
+  },
+  'zh-CN': {
+    VALIDATION_FAILED: '请求参数无效。',
+    INVALID_JSON: '请求体不是有效的 JSON。',
+    WRONG_PASSWORD: '当前密码错误。',
+    WEAK_PASSWORD: '密码强度不足:长度需为 {min} 到 128 个字符,且不能与用户名相同或为常见密码。',
+    INVALID_RESET_TOKEN: '密码重置链接无效或已过期。',
+    CAPTCHA_INVALID: '验证码错误或已过期。',
+    UNAUTHENTICATED: '需要登录认证。',
+    INVALID_TOKEN: '令牌无效。',
+    TOKEN_EXPIRED: '令牌已过期。',
+    TOKEN_REVOKED: '令牌已被吊销。',
+    INVALID_TOKEN_TYPE: '此类令牌不能用于此处。',
+    INVALID_CREDENTIALS: '用户名或密码错误。',
+    REFRESH_TOKEN_REUSED: '刷新令牌已被使用,为安全起见该会话已退出。',
+    CAPTCHA_REQUIRED: '需要输入验证码。',
+    FORBIDDEN: '没有执行此操作的权限。',
+    ACCOUNT_DISABLED: '账号已被禁用。',
+    ACCOUNT_LOCKED: '登录失败次数过多,请在 {seconds} 秒后重试。',
+    REGISTRATION_DISABLED: '注册已关闭。',
+    NOT_FOUND: '资源不存在。',
+    METHOD_NOT_ALLOWED: '不允许使用此请求方法。',
+    USERNAME_TAKEN: '用户名已被占用。',
+    EMAIL_TAKEN: '邮箱已被使用。',
+    PHONE_TAKEN: '手机号已被使用。',
+    ROLE_CODE_TAKEN: '角色编码已存在。',
+    PERMISSION_CODE_TAKEN: '权限编码已存在。',
+    PROTECTED_RESOURCE: '该资源受保护,不能以此方式修改。',
+    PAYLOAD_TOO_LARGE: '请求体过大。',
+    UNSUPPORTED_MEDIA_TYPE: '请求体必须是 application/json。',
+    RATE_LIMITED: '请求过于频繁,请在 {seconds} 秒后重试。',
+    INTERNAL_ERROR: '服务器内部错误。',
+    SERVICE_UNAVAILABLE: '服务暂时不可用,请稍后重试。',
+  },
+};
+
+/**
+ * Picks the locale from an Accept-Language header (RFC 9110 §12.5.4): the supported
+ * language with the highest q-value; absent, `*` or unknown → the default.
+ */
+export function pickLocale(header: string | undefined, fallback: Locale): Locale {
+  if (!header) return fallback;
+  const ranges = header
+    .split(',')
+    .map((part, index) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
+      return { tag: tag.trim().toLowerCase(), q: q ? Number(q[1]) : 1, index };
+    })
+    .filter((r) => r.tag && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { tag } of ranges) {
+    if (tag === 'zh' || tag.startsWith('zh-')) return 'zh-CN';
+    if (tag === 'en' || tag.startsWith('en-')) return 'en';
+    if (tag === '*') return fallback;
+  }
+  return fallback;
+}
+
+export function localise(locale: Locale, code: ErrorCode, params: Record<string, string | number> = {}): string {
+  return MESSAGES[locale][code].replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? ''));
+}

@@ -1,0 +1,149 @@
+import { resolve } from 'node:path';
+import { envSchema, type Env } from './env.schema.js';
+
+/** Injection token of the validated, typed configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export type TrustProxy = boolean | number | string[];
+
+/** The configuration in typed namespaces. Built once from the environment by `loadConfig`. */
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  dataDir: string;
+  http: {
+    host: string;
+    port: number;
+    bodyLimit: number;
+    corsOrigins: string[];
+    trustProxy: TrustProxy;
+    publicUrl: string;
+    logLevel: Env['LOG_LEVEL'];
+  };
+  db: {
+    type: 'sqlite' | 'mysql';
+    path: string;
+    url?: string;
+    poolSize: number;
+    timeoutMs: number;
+  };
+  redis: { url?: string };
+  jwt: {
+    /** Undefined until `resolveSecrets` fills them (development) or they come from the environment. */
+    accessSecret?: string;
+    refreshSecret?: string;
+    issuer: string;
+    audience: string;
+    accessTtl: number;
+    refreshTtl: number;
+    refreshGraceSeconds: number;
+  };
+  auth: {
+    registrationEnabled: boolean;
+    passwordMinLength: number;
+    maxFailures: number;
+    lockMinutes: number;
+    captchaAfterFailures: number;
+    captchaTtl: number;
+    resetTokenTtl: number;
+    rateLimitPerMinute: number;
+    hashPoolSize?: number;
+  };
+  mail: {
+    transport: 'file' | 'smtp' | 'log';
+    outboxDir: string;
+    smtpUrl?: string;
+    from: string;
+  };
+  i18n: { defaultLocale: 'en' | 'zh-CN'; phoneRegion: string };
+  admin: { username: string; password?: string; email?: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        issues.map((i) => `  - ${i.variable} ${i.message}`).join('\n') +
+        '\nSee .env.example for every variable and its default.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment and returns the typed configuration.
+ * Empty strings count as unset, as in most .env tooling.
+ * @throws ConfigError naming every bad variable.
+ */
+export function loadConfig(source: Record<string, string | undefined>): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'environment');
+        const got = raw[variable];
+        const message = issue.message.startsWith('Invalid option')
+          ? `${issue.message.replace(/^Invalid option: expected one of /, 'must be one of ')}`
+          : issue.message;
+        return { variable, message: got !== undefined && !variable.includes('SECRET') && !variable.includes('PASSWORD') ? `${message} (got "${got}")` : message };
+      }),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    dataDir,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      bodyLimit: e.BODY_LIMIT,
+      corsOrigins: e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+      trustProxy: e.TRUST_PROXY,
+      publicUrl: e.APP_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+      logLevel: e.LOG_LEVEL,
+    },
+    db: {
+      type: e.DB_TYPE,
+      path: resolve(e.DB_PATH ?? `${dataDir}/app.sqlite`),
+      url: e.DATABASE_URL,
+      poolSize: e.DB_POOL_SIZE,
+      timeoutMs: e.DB_TIMEOUT_MS,
+    },
+    redis: { url: e.REDIS_URL },
+    jwt: {
+      accessSecret: e.JWT_ACCESS_SECRET,
+      refreshSecret: e.JWT_REFRESH_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtl: e.ACCESS_TOKEN_TTL,
+      refreshTtl: e.REFRESH_TOKEN_TTL,
+      refreshGraceSeconds: e.REFRESH_GRACE_SECONDS,
+    },
+    auth: {
+      registrationEnabled: e.REGISTRATION_ENABLED,
+      passwordMinLength: e.PASSWORD_MIN_LENGTH,
+      maxFailures: e.LOGIN_MAX_FAILURES,
+      lockMinutes: e.LOGIN_LOCK_MINUTES,
+      captchaAfterFailures: e.CAPTCHA_AFTER_FAILURES,
+      captchaTtl: e.CAPTCHA_TTL,
+      resetTokenTtl: e.RESET_TOKEN_TTL,
+      rateLimitPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
+      hashPoolSize: e.HASH_POOL_SIZE,
+    },
+    mail: {
+      transport: e.MAIL_TRANSPORT,
+      outboxDir: resolve(e.MAIL_OUTBOX_DIR ?? `${dataDir}/outbox`),
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+    },
+    i18n: { defaultLocale: e.DEFAULT_LOCALE, phoneRegion: e.DEFAULT_PHONE_REGION },
+    admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD, email: e.ADMIN_EMAIL },
+  };
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the service reads, validated once at start (API.md §7).
+ * Values arrive as strings; the schema coerces and bounds them. Nothing outside
+ * `src/config` reads `process.env`.
+ */
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+    message: 'must be true or false',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+const byteSize = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^\d+\s*(b|kb|mb)?$/, { message: 'must be a size such as 100kb or 1mb' })
+  .transform((v) => {
+    const m = /^(\d+)\s*(b|kb|mb)?$/.exec(v)!;
+    return Number(m[1]) * SIZE_UNITS[m[2] ?? 'b'];
+  })
+  .pipe(z.number().int().min(1024, { message: 'must be at least 1kb' }).max(50 * 1024 * 1024, { message: 'must be at most 50mb' }));
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^\s]+$/i.test(v), { message: 'must be an http(s) URL' })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+/** `true`/`false`, a hop count, or a comma-separated list of addresses/CIDRs (Fastify's `trustProxy`). */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v): boolean | number | string[] => {
+    const lower = v.toLowerCase();
+    if (['true', 'yes', 'on'].includes(lower)) return true;
+    if (['false', 'no', 'off', ''].includes(lower)) return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    return v.split(',').map((s) => s.trim()).filter(Boolean);
+  });
+
+const secret = z
+  .string()
+  .refine((v) => Buffer.byteLength(v, 'utf8') >= 32, { message: 'must be at least 32 bytes long' });
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().trim().min(1).default('0.0.0.0'),
+    PORT: int(0, 65535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().trim().min(1).default('./data'),
+
+    DB_TYPE: z.enum(['sqlite', 'mysql']).default('sqlite'),
+    DB_PATH: z.string().trim().min(1).optional(),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .refine((v) => /^(mysql|mariadb):\/\/[^\s]+$/i.test(v), { message: 'must be a mysql://user:pass@host:3306/db URL' })
+      .optional(),
+    DB_POOL_SIZE: int(1, 200).default(10),
+    DB_TIMEOUT_MS: int(100, 120_000).default(5000),
+    REDIS_URL: z
+      .string()
+      .trim()
+      .refine((v) => /^rediss?:\/\/[^\s]+$/i.test(v), { message: 'must be a redis://host:6379 URL' })
+      .optional(),
+
+    BODY_LIMIT: byteSize.default(100 * 1024),
+    CORS_ORIGINS: z.string().trim().default(''),
+    TRUST_PROXY: trustProxy.default(false),
+    APP_PUBLIC_URL: httpUrl.optional(),
+    DEFAULT_LOCALE: z.enum(['en', 'zh-CN']).default('en'),
+    DEFAULT_PHONE_REGION: z
+      .string()
+      .trim()
+      .regex(/^[A-Z]{2}$/, { message: 'must be a two-letter region code such as CN' })
+      .default('CN'),
+
+    JWT_ACCESS_SECRET: secret.optional(),
+    JWT_REFRESH_SECRET: secret.optional(),
+    JWT_ISSUER: z.string().trim().min(1).default('authcentre'),
+    JWT_AUDIENCE: z.string().trim().min(1).default('authcentre-api'),
+    ACCESS_TOKEN_TTL: int(30, 86_400).default(900),
+    REFRESH_TOKEN_TTL: int(60, 365 * 86_400).default(7 * 86_400),
+    REFRESH_GRACE_SECONDS: int(0, 300).default(0),
+
+    REGISTRATION_ENABLED: bool.default(true),
+    PASSWORD_MIN_LENGTH: int(6, 128).default(8),
+    LOGIN_MAX_FAILURES: int(1, 1000).default(5),
+    LOGIN_LOCK_MINUTES: int(1, 7 * 24 * 60).default(15),
+    CAPTCHA_AFTER_FAILURES: int(0, 1000).default(0),
+    CAPTCHA_TTL: int(10, 3600).default(120),
+    RESET_TOKEN_TTL: int(60, 7 * 86_400).default(1800),
+    RATE_LIMIT_AUTH_PER_MINUTE: int(0, 1_000_000).default(30),
+    HASH_POOL_SIZE: int(1, 64).optional(),
+
+    MAIL_TRANSPORT: z.enum(['file', 'smtp', 'log']).default('file'),
+    MAIL_OUTBOX_DIR: z.string().trim().min(1).optional(),
+    SMTP_URL: z
+      .string()
+      .trim()
+      .refine((v) => /^smtps?:\/\/[^\s]+$/i.test(v), { message: 'must be an smtp:// or smtps:// URL' })
+      .optional(),
+    MAIL_FROM: z.string().trim().min(3).default('AuthCentre <no-reply@localhost>'),
+
+    ADMIN_USERNAME: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]{3,32}$/, { message: 'must be 3-32 characters of A-Z a-z 0-9 _ . -' })
+      .default('admin'),
+    ADMIN_PASSWORD: z.string().min(1).optional(),
+    ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email({ message: 'must be an email address' })).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DB_TYPE === 'mysql' && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when DB_TYPE=mysql' });
+    }
+    if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_TRANSPORT=smtp' });
+    }
+    if (env.NODE_ENV === 'production') {
+      for (const name of ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET'] as const) {
+        if (!env[name]) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production (at least 32 bytes)' });
+        }
+      }
+      if (env.JWT_ACCESS_SECRET && env.JWT_ACCESS_SECRET === env.JWT_REFRESH_SECRET) {
+        ctx.addIssue({ code: 'custom', path: ['JWT_REFRESH_SECRET'], message: 'must differ from JWT_ACCESS_SECRET' });
+      }
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;

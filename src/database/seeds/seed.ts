@@ -1,0 +1,91 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from '@nestjs/common';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { AppConfig } from '../../config/app.config.js';
+import { hashPassword } from '../../auth/password/password-hasher.js';
+import { Permission } from '../../permissions/permission.entity.js';
+import { SYSTEM_PERMISSIONS, SYSTEM_ROLES, SystemRole } from '../../permissions/permission-catalogue.js';
+import { Role } from '../../roles/role.entity.js';
+import { User } from '../../users/user.entity.js';
+import { isDuplicateKey } from '../../common/errors/map-error.js';
+
+export class SeedError extends Error {}
+
+/**
+ * System data of API.md §5: permissions, the three system roles, and one SUPER_ADMIN
+ * user. Idempotent: it only adds what is missing, so it runs at every start, and two
+ * instances starting at once settle on one result (a lost race is retried).
+ */
+export async function seed(dataSource: DataSource, config: AppConfig, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dataSource.transaction((em) => seedOnce(em, config, logger));
+      return;
+    } catch (err) {
+      if (attempt < 3 && isDuplicateKey(err)) continue;
+      throw err;
+    }
+  }
+}
+
+async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): Promise<void> {
+  const permRepo = em.getRepository(Permission);
+  const existingPerms = await permRepo.find({ where: { code: In(SYSTEM_PERMISSIONS.map((p) => p.code)) } });
+  const missingPerms = SYSTEM_PERMISSIONS.filter((p) => !existingPerms.some((e) => e.code === p.code));
+  if (missingPerms.length) {
+    await permRepo.insert(missingPerms.map((p) => ({ ...p, isSystem: true })));
+  }
+  const systemPerms = await permRepo.find({ where: { code: In(SYSTEM_PERMISSIONS.map((p) => p.code)) } });
+
+  const roleRepo = em.getRepository(Role);
+  for (const def of SYSTEM_ROLES) {
+    let role = await roleRepo.findOne({ where: { code: def.code }, relations: { permissions: true } });
+    if (!role) {
+      await roleRepo.insert({ code: def.code, name: def.name, description: def.description, isSystem: true });
+      role = await roleRepo.findOneOrFail({ where: { code: def.code }, relations: { permissions: true } });
+      if (def.permissions === 'all') {
+        await em.createQueryBuilder().relation(Role, 'permissions').of(role).add(systemPerms.map((p) => p.id));
+      }
+    } else if (def.permissions === 'all') {
+      // A system permission added in a later release reaches the system roles.
+      const missing = missingPerms.length ? systemPerms.filter((p) => missingPerms.some((m) => m.code === p.code)) : [];
+      if (missing.length) await em.createQueryBuilder().relation(Role, 'permissions').of(role).add(missing.map((p) => p.id));
+    }
+  }
+
+  const superRole = await roleRepo.findOneByOrFail({ code: SystemRole.SUPER_ADMIN });
+  const superCount = await em
+    .getRepository(User)
+    .createQueryBuilder('u')
+    .innerJoin('u.roles', 'r', 'r.id = :rid', { rid: superRole.id })
+    .getCount();
+  if (superCount > 0) return;
+
+  let password = config.admin.password;
+  if (!password) {
+    if (config.isProduction) {
+      throw new SeedError(
+        'ADMIN_PASSWORD is required in production to create the first SUPER_ADMIN user on a fresh database.',
+      );
+    }
+    password = randomBytes(12).toString('base64url');
+    logger.warn(
+      `Created the SUPER_ADMIN user "${config.admin.username}" with the generated password: ${password} ` +
+        '(shown once; set ADMIN_PASSWORD to choose it, and change it after signing in)',
+    );
+  }
+  const username = config.admin.username;
+  const user = em.getRepository(User).create({
+    id: randomUUID(),
+    username,
+    usernameKey: username.toLowerCase(),
+    email: config.admin.email ?? null,
+    emailKey: config.admin.email ?? null,
+    passwordHash: await hashPassword(password),
+    status: 'active',
+    emailVerified: Boolean(config.admin.email),
+  });
+  await em.getRepository(User).insert(user);
+  await em.createQueryBuilder().relation(User, 'roles').of(user.id).add(superRole.id);
+  logger.log(`Created the SUPER_ADMIN user "${username}"`);
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { config as loadDotenv } from 'dotenv';
+import { ConfigError, loadConfig, type AppConfig } from './config/app.config.js';
+import { resolveSecrets } from './config/secrets.js';
+import { createApp } from './app.factory.js';
+
+async function bootstrap(): Promise<void> {
+  loadDotenv({ quiet: true });
+  let config: AppConfig;
+  try {
+    config = resolveSecrets(loadConfig(process.env));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const app = await createApp(config);
+  await app.listen({ port: config.http.port, host: config.http.host });
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  const logger = new Logger('Bootstrap');
+  logger.log(`AuthCentre listening on ${url} (database: ${config.db.type}${config.redis.url ? ', redis' : ''})`);
+  logger.log(`API docs: ${url}/docs (OpenAPI JSON: ${url}/docs-json)`);
+
+  // Graceful shutdown: stop accepting connections, let in-flight requests finish,
+  // then close the database (Nest's shutdown hooks), and exit 0. A hard limit keeps
+  // a stuck request from holding the process forever.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: draining in-flight requests`);
+    const timer = setTimeout(() => {
+      logger.error('Shutdown took longer than 25 s; exiting');
+      process.exit(1);
+    }, 25_000);
+    timer.unref();
+    app
+      .close()
+      .then(() => {
+        logger.log('Stopped');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error(`Shutdown failed: ${String(err)}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+bootstrap().catch((err: unknown) => {
+  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
