@@ -10,7 +10,7 @@ const e2e = (name: string, db: 'sqlite' | 'mysql', globalSetup: string[]) => ({
   extends: true as const,
   test: {
     name,
-    include: ['test/e2e/**/*.e2e-spec.ts'],
+    include: db === 'sqlite' ? ['test/e2e/**/*.e2e-spec.ts', 'test/support/**/*.e2e-spec.ts'] : ['test/e2e/**/*.e2e-spec.ts'],
     env: { TEST_DB: db },
     globalSetup,
     testTimeout: 30_000,

@@ -46,9 +46,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[config.http.logLevel] }),
     abortOnError: false,
+    // Fastify's own JSON parser only: no urlencoded or other body parsers (API.md §1).
+    bodyParser: false,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Read by @Ctx(): the locale of mails and messages when Accept-Language does not choose.
+  fastify.decorateRequest('defaultLocale', config.i18n.defaultLocale);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();

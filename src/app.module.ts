@@ -7,6 +7,11 @@ import { EnvelopeInterceptor } from './common/http/envelope.interceptor.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { AccessModule } from './access/access.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { StateCacheModule } from './common/cache/cache.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 
 /**
  * The root module, built from the validated configuration. The global filter,
@@ -17,7 +22,16 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule, HealthModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule,
+        StateCacheModule,
+        AccessModule,
+        SessionsModule,
+        AuditModule,
+        AuthModule,
+        HealthModule,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -226,11 +226,14 @@ describe(`foundation [${DB}]`, () => {
       const db = await createTestDatabase();
       const port = await freePort();
       const env = { ...baseEnv(db), PORT: String(port), NODE_ENV: 'development', LOG_LEVEL: 'info' };
-      delete (env as Record<string, string>).ADMIN_PASSWORD;
+      for (const name of ['ADMIN_PASSWORD', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']) delete (env as Record<string, string>)[name];
       const proc = spawnServer(env, db.dataDir);
       await waitForOk(`http://127.0.0.1:${port}/health/ready`, proc);
       expect(proc.stdout()).toContain(`/docs`);
       expect(proc.stdout()).toMatch(/generated password: \S{12,}/);
+      const secrets = JSON.parse(await readFile(join(db.dataDir, 'secrets.json'), 'utf8'));
+      expect(secrets.jwt_access_secret.length).toBeGreaterThanOrEqual(43);
+      expect(secrets.jwt_access_secret).not.toBe(secrets.jwt_refresh_secret);
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toBe(0);
       await db.drop();

@@ -59,6 +59,15 @@ export interface TestApp {
   close(opts?: { keepDatabase?: boolean }): Promise<void>;
 }
 
+/**
+ * Passport keeps strategies in one process-wide registry, so every app started in one
+ * test worker must share the JWT keys (in production there is one app per process).
+ */
+const WORKER_SECRETS = {
+  JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
+  JWT_REFRESH_SECRET: randomBytes(32).toString('base64url'),
+};
+
 /** The env every test app starts from; a test overrides what it exercises. */
 export function baseEnv(db: TestDatabase): Record<string, string> {
   return {
@@ -71,6 +80,7 @@ export function baseEnv(db: TestDatabase): Record<string, string> {
     ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_AUTH_PER_MINUTE: '0',
     MAIL_TRANSPORT: 'file',
+    ...WORKER_SECRETS,
     ...db.env,
   };
 }

@@ -103,6 +103,11 @@ export function toAppException(err: unknown): { exception: AppException; unexpec
     };
   }
   if (err instanceof HttpException) {
+    // Nest wraps Fastify's 4xx errors (body parsing) with the original as `cause`.
+    const cause = err.cause as ErrorLike | undefined;
+    if (typeof cause?.code === 'string' && FASTIFY_CODES[cause.code]) {
+      return { exception: new AppException(FASTIFY_CODES[cause.code]), unexpected: false };
+    }
     const status = err.getStatus();
     const code = STATUS_CODES[status];
     if (code) return { exception: new AppException(code), unexpected: false };

@@ -1,0 +1,130 @@
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
+import { Public } from '../common/decorators/public.decorator.js';
+import { ErrorCode as E } from '../common/errors/error-codes.js';
+import { Ctx, type RequestContext } from '../common/http/request-context.js';
+import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope.js';
+import { BEARER } from '../common/swagger/swagger.js';
+import { UserDto } from '../users/dto/user.dto.js';
+import { AuthService } from './auth.service.js';
+import { CaptchaService } from './captcha/captcha.service.js';
+import {
+  CaptchaDto,
+  ForgotPasswordDto,
+  LoginDto,
+  LoginResultDto,
+  LogoutDto,
+  RefreshDto,
+  RegisterDto,
+  ResetPasswordDto,
+  ResetTokenStatusDto,
+  TokenPairDto,
+  VerifyResetQuery,
+} from './dto/auth.dto.js';
+import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
+import { PasswordResetService } from './password-reset.service.js';
+import { CurrentUser, type Principal, type RefreshPrincipal } from './principal.js';
+
+/** API.md §3. The unauthenticated routes are rate-limited per client IP. */
+@ApiTags('auth')
+@UseGuards(ThrottlerGuard)
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly resets: PasswordResetService,
+    private readonly captcha: CaptchaService,
+  ) {}
+
+  @Public()
+  @Post('register')
+  @ApiOperation({ summary: 'Create an account (gets the USER role)' })
+  @ApiEnvelope(UserDto, 201, 'Created')
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WEAK_PASSWORD, E.REGISTRATION_DISABLED, E.USERNAME_TAKEN, E.EMAIL_TAKEN, E.PHONE_TAKEN, E.RATE_LIMITED)
+  register(@Body() dto: RegisterDto, @Ctx() ctx: RequestContext): Promise<UserDto> {
+    return this.auth.register(dto, ctx);
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with username, email or phone; returns a token pair and the user' })
+  @ApiEnvelope(LoginResultDto)
+  @ApiErrors(E.VALIDATION_FAILED, E.CAPTCHA_INVALID, E.INVALID_CREDENTIALS, E.CAPTCHA_REQUIRED, E.ACCOUNT_DISABLED, E.ACCOUNT_LOCKED, E.RATE_LIMITED)
+  login(@Body() dto: LoginDto, @Ctx() ctx: RequestContext): Promise<LoginResultDto> {
+    return this.auth.login(dto, ctx);
+  }
+
+  @Public()
+  @SkipThrottle()
+  @UseGuards(JwtRefreshGuard)
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiBearerAuth(BEARER)
+  @ApiOperation({
+    summary: 'Exchange a refresh token for a new pair (rotation)',
+    description:
+      'The refresh token comes as `Authorization: Bearer <refresh_token>` or as the body field `refresh_token`. ' +
+      'It is spent: presenting it again revokes the whole session (REFRESH_TOKEN_REUSED).',
+  })
+  @ApiBody({ type: RefreshDto, required: false })
+  @ApiEnvelope(TokenPairDto)
+  @ApiErrors(E.VALIDATION_FAILED, E.UNAUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_EXPIRED, E.TOKEN_REVOKED, E.INVALID_TOKEN_TYPE, E.REFRESH_TOKEN_REUSED)
+  refresh(@CurrentUser() principal: RefreshPrincipal, @Body() _dto: RefreshDto, @Ctx() ctx: RequestContext) {
+    return this.auth.refresh(principal, ctx);
+  }
+
+  @SkipThrottle()
+  @Post('logout')
+  @HttpCode(200)
+  @ApiBearerAuth(BEARER)
+  @ApiOperation({ summary: 'Revoke this session, or every session of the user' })
+  @ApiBody({ type: LogoutDto, required: false })
+  @ApiEnvelope(null)
+  @ApiErrors(E.VALIDATION_FAILED, E.UNAUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_EXPIRED, E.TOKEN_REVOKED, E.INVALID_TOKEN_TYPE)
+  async logout(@CurrentUser() me: Principal, @Body() dto: LogoutDto, @Ctx() ctx: RequestContext): Promise<null> {
+    await this.auth.logout(me, dto?.all_sessions === true, ctx);
+    return null;
+  }
+
+  @Public()
+  @Get('captcha')
+  @ApiOperation({ summary: 'A single-use captcha image (SVG data URL)' })
+  @ApiEnvelope(CaptchaDto)
+  @ApiErrors(E.RATE_LIMITED)
+  getCaptcha(): Promise<CaptchaDto> {
+    return this.captcha.create();
+  }
+
+  @Public()
+  @Post('password/forgot')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Mail a password reset link; the answer is the same whether or not the email exists' })
+  @ApiEnvelope(null, 202, 'Accepted')
+  @ApiErrors(E.VALIDATION_FAILED, E.RATE_LIMITED)
+  forgot(@Body() dto: ForgotPasswordDto, @Ctx() ctx: RequestContext): null {
+    this.resets.forgot(dto.email, ctx);
+    return null;
+  }
+
+  @Public()
+  @Get('password/reset/verify')
+  @ApiOperation({ summary: 'Check a reset token before asking for the new password' })
+  @ApiEnvelope(ResetTokenStatusDto)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_RESET_TOKEN, E.RATE_LIMITED)
+  verifyReset(@Query() query: VerifyResetQuery) {
+    return this.resets.verify(query.token);
+  }
+
+  @Public()
+  @Post('password/reset')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set a new password with a reset token; revokes every session' })
+  @ApiEnvelope(null)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_RESET_TOKEN, E.WEAK_PASSWORD, E.NOT_FOUND, E.RATE_LIMITED)
+  async reset(@Body() dto: ResetPasswordDto, @Ctx() ctx: RequestContext): Promise<null> {
+    await this.resets.reset(dto.token, dto.new_password, ctx);
+    return null;
+  }
+}

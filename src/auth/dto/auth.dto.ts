@@ -1,0 +1,127 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { MeDto } from '../../users/dto/user.dto.js';
+
+/** Passwords are only checked to be strings here; the policy answers WEAK_PASSWORD (API.md §3). */
+const PASSWORD_HARD_MAX = 4096;
+
+export class RegisterDto {
+  @ApiProperty({ example: 'alice', pattern: '^[A-Za-z0-9_.-]{3,32}$' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{3,32}$/, { message: 'username must be 3-32 characters of A-Z a-z 0-9 _ . -' })
+  username: string;
+
+  @ApiProperty({ example: 'correct horse battery staple', minLength: 8, maxLength: 128 })
+  @IsString()
+  @MaxLength(PASSWORD_HARD_MAX)
+  password: string;
+
+  @ApiPropertyOptional({ example: 'alice@example.com' })
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+8613800138000', description: 'E.164, or a national number of DEFAULT_PHONE_REGION' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  phone?: string;
+
+  @ApiPropertyOptional({ example: 'Alice' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  nickname?: string;
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'admin', description: 'Username, email or phone' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  username: string;
+
+  @ApiProperty({ example: 'Adm1n-Secret-Passphrase' })
+  @IsString()
+  @MaxLength(PASSWORD_HARD_MAX)
+  password: string;
+
+  @ApiPropertyOptional({ description: 'From GET /auth/captcha, once a captcha is required' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  captcha_id?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(16)
+  captcha_code?: string;
+}
+
+export class RefreshDto {
+  @ApiPropertyOptional({ description: 'The refresh token, when not sent as `Authorization: Bearer`' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  refresh_token?: string;
+}
+
+export class LogoutDto {
+  @ApiPropertyOptional({ description: 'Revoke every session of the user, not only this one', default: false })
+  @IsOptional()
+  @IsBoolean()
+  all_sessions?: boolean;
+}
+
+export class ForgotPasswordDto {
+  @ApiProperty({ example: 'alice@example.com' })
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email: string;
+}
+
+export class VerifyResetQuery {
+  @ApiProperty({ description: 'The token from the reset mail' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  token: string;
+}
+
+export class ResetPasswordDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  token: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128 })
+  @IsString()
+  @MaxLength(PASSWORD_HARD_MAX)
+  new_password: string;
+}
+
+export class TokenPairDto {
+  @ApiProperty() access_token: string;
+  @ApiProperty() refresh_token: string;
+  @ApiProperty({ enum: ['Bearer'] }) token_type: 'Bearer';
+  @ApiProperty({ example: 900, description: 'Seconds' }) expires_in: number;
+  @ApiProperty({ example: 604800, description: 'Seconds' }) refresh_expires_in: number;
+}
+
+export class LoginResultDto extends TokenPairDto {
+  @ApiProperty({ type: MeDto }) user: MeDto;
+}
+
+export class CaptchaDto {
+  @ApiProperty() captcha_id: string;
+  @ApiProperty({ example: 'data:image/svg+xml;base64,...' }) image: string;
+  @ApiProperty({ example: 120 }) expires_in: number;
+}
+
+export class ResetTokenStatusDto {
+  @ApiProperty({ enum: [true] }) valid: true;
+  @ApiProperty({ format: 'date-time' }) expires_at: string;
+}

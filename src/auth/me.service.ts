@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AccessService } from '../access/access.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { AppException } from '../common/errors/app.exception.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { SessionService } from '../sessions/session.service.js';
+import type { MeDto } from '../users/dto/user.dto.js';
+import { UsersService } from '../users/users.service.js';
+import type { ChangePasswordDto, SessionDto, UpdateMeDto } from './dto/me.dto.js';
+import { hashPassword, verifyPassword } from './password/password-hasher.js';
+import { PasswordPolicy } from './password/password-policy.js';
+import type { Principal } from './principal.js';
+
+/** The signed-in user's own profile, password and sessions (API.md §4). */
+@Injectable()
+export class MeService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly sessions: SessionService,
+    private readonly access: AccessService,
+    private readonly policy: PasswordPolicy,
+    private readonly audit: AuditService,
+  ) {}
+
+  async update(me: Principal, dto: UpdateMeDto, ctx: RequestContext): Promise<MeDto> {
+    await this.dataSource.transaction(async (em) => {
+      const user = await this.users.findById(me.userId, em);
+      if (!user) throw new AppException(ErrorCode.TOKEN_REVOKED);
+      const changed = await this.users.updateProfile(em, user, dto);
+      if (changed.length) {
+        await this.audit.record({ action: 'user.update', actorId: me.userId, targetType: 'user', targetId: me.userId, detail: { fields: changed } }, ctx, em);
+      }
+    });
+    await this.access.invalidateUser(me.userId);
+    const access = await this.access.get(me.userId);
+    if (!access) throw new AppException(ErrorCode.TOKEN_REVOKED);
+    return access.me;
+  }
+
+  async changePassword(me: Principal, dto: ChangePasswordDto, ctx: RequestContext): Promise<void> {
+    const user = await this.users.findWithHash(me.userId);
+    if (!user) throw new AppException(ErrorCode.TOKEN_REVOKED);
+    if (!(await verifyPassword(user.passwordHash, dto.old_password))) {
+      await this.audit.record({ action: 'user.password.change', actorId: me.userId, targetType: 'user', targetId: me.userId, success: false, detail: { reason: 'wrong_password' } }, ctx);
+      throw new AppException(ErrorCode.WRONG_PASSWORD);
+    }
+    this.policy.assertStrong(dto.new_password, user.username, 'new_password');
+    const hash = await hashPassword(dto.new_password);
+    const revoked = await this.dataSource.transaction(async (em) => {
+      await this.users.setPasswordHash(me.userId, hash, em);
+      // Every other session ends; the one that changed the password stays signed in.
+      const ids = await this.sessions.revokeAllForUser(me.userId, 'password_change', me.sessionId, em);
+      await this.audit.record({ action: 'user.password.change', actorId: me.userId, targetType: 'user', targetId: me.userId, detail: { sessions_revoked: ids.length } }, ctx, em);
+      return ids;
+    });
+    await this.sessions.forget(revoked);
+  }
+
+  async listSessions(me: Principal): Promise<SessionDto[]> {
+    const sessions = await this.sessions.listLive(me.userId);
+    return sessions.map((s) => ({
+      id: s.id,
+      ip: s.ip,
+      user_agent: s.userAgent,
+      created_at: s.createdAt.toISOString(),
+      last_used_at: s.lastUsedAt.toISOString(),
+      expires_at: s.expiresAt.toISOString(),
+      current: s.id === me.sessionId,
+    }));
+  }
+
+  async revokeSession(me: Principal, sessionId: string, ctx: RequestContext): Promise<void> {
+    // Only the caller's own live sessions are found: anyone else's is a plain 404.
+    const session = await this.sessions.findLive(me.userId, sessionId);
+    if (!session) throw new AppException(ErrorCode.NOT_FOUND);
+    await this.sessions.revoke(session.id, 'logout');
+    await this.audit.record({ action: 'user.session.revoke', actorId: me.userId, targetType: 'session', targetId: session.id }, ctx);
+  }
+}

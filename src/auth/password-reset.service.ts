@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, IsNull, MoreThan, Repository } from 'typeorm';
+import { AccessService } from '../access/access.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
+import { AppException } from '../common/errors/app.exception.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
+import type { RequestContext } from '../common/http/request-context.js';
+import { MailService } from '../mail/mail.service.js';
+import { SessionService } from '../sessions/session.service.js';
+import { UsersService } from '../users/users.service.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
+import { hashPassword } from './password/password-hasher.js';
+import { PasswordPolicy } from './password/password-policy.js';
+import { PasswordResetToken } from './password-reset-token.entity.js';
+
+const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** Forgot / verify / reset (API.md §3). Tokens are 32 random bytes, stored only as SHA-256. */
+@Injectable()
+export class PasswordResetService {
+  private readonly logger = new Logger(PasswordResetService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(PasswordResetToken) private readonly tokens: Repository<PasswordResetToken>,
+    private readonly users: UsersService,
+    private readonly sessions: SessionService,
+    private readonly access: AccessService,
+    private readonly attempts: LoginAttemptsService,
+    private readonly policy: PasswordPolicy,
+    private readonly mail: MailService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Answers at once, the same for every address: the lookup, the token and the mail
+   * happen after the response, so neither the body nor the timing tells whether the
+   * address has an account.
+   */
+  forgot(email: string, ctx: RequestContext): void {
+    setImmediate(() => {
+      this.issue(email, ctx).catch((err: unknown) => this.logger.error(`password reset mail failed: ${String(err)}`));
+    });
+  }
+
+  private async issue(email: string, ctx: RequestContext): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user || user.status !== 'active' || !user.email) return;
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.config.auth.resetTokenTtl * 1000);
+    await this.dataSource.transaction(async (em) => {
+      const repo = em.getRepository(PasswordResetToken);
+      // A newer token supersedes every older one.
+      await repo.update({ userId: user.id, usedAt: IsNull() }, { usedAt: new Date() });
+      await repo.insert({ userId: user.id, tokenHash: sha256(token), expiresAt, usedAt: null });
+      await this.audit.record({ action: 'auth.password.forgot', actorId: user.id, targetType: 'user', targetId: user.id }, ctx, em);
+    });
+    await this.mail.sendPasswordReset(user.email, token, expiresAt, ctx.locale);
+  }
+
+  private async findValid(token: string): Promise<PasswordResetToken> {
+    const row = await this.tokens.findOneBy({ tokenHash: sha256(token), usedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+    if (!row) throw new AppException(ErrorCode.INVALID_RESET_TOKEN);
+    return row;
+  }
+
+  async verify(token: string): Promise<{ valid: true; expires_at: string }> {
+    const row = await this.findValid(token);
+    return { valid: true, expires_at: row.expiresAt.toISOString() };
+  }
+
+  async reset(token: string, newPassword: string, ctx: RequestContext): Promise<void> {
+    const row = await this.findValid(token);
+    const user = await this.users.findById(row.userId);
+    if (!user) throw new AppException(ErrorCode.NOT_FOUND);
+    this.policy.assertStrong(newPassword, user.username, 'new_password');
+    const hash = await hashPassword(newPassword);
+    const revoked = await this.dataSource.transaction(async (em) => {
+      // Single use, even when two resets race: only one flips used_at.
+      const spent = await em
+        .getRepository(PasswordResetToken)
+        .createQueryBuilder()
+        .update()
+        .set({ usedAt: new Date() })
+        .where('id = :id AND used_at IS NULL', { id: row.id })
+        .execute();
+      if (spent.affected !== 1) throw new AppException(ErrorCode.INVALID_RESET_TOKEN);
+      await this.users.setPasswordHash(user.id, hash, em);
+      const ids = await this.sessions.revokeAllForUser(user.id, 'password_reset', undefined, em);
+      await this.audit.record({ action: 'auth.password.reset', actorId: user.id, targetType: 'user', targetId: user.id, detail: { sessions_revoked: ids.length } }, ctx, em);
+      return ids;
+    });
+    await this.sessions.forget(revoked);
+    await this.access.invalidateUser(user.id);
+    await this.attempts.clear([user.username, user.email ?? '', user.phone ?? '']);
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppException } from '../../common/errors/app.exception.js';
+import { ErrorCode } from '../../common/errors/error-codes.js';
+import type { RefreshPrincipal } from '../principal.js';
+import { TokenService, type TokenClaims } from '../token.service.js';
+
+export const REFRESH_STRATEGY = 'jwt-refresh';
+
+/** The refresh token comes as `Authorization: Bearer` or as the body's `refresh_token`. */
+export const extractRefreshToken = ExtractJwt.fromExtractors([
+  ExtractJwt.fromAuthHeaderAsBearerToken(),
+  ExtractJwt.fromBodyField('refresh_token'),
+]);
+
+/** Verifies the refresh token with the refresh key; rotation and reuse are the service's. */
+@Injectable()
+export class JwtRefreshStrategy extends PassportStrategy(Strategy, REFRESH_STRATEGY) {
+  constructor(tokens: TokenService) {
+    super({
+      jwtFromRequest: extractRefreshToken,
+      secretOrKey: tokens.keys.refresh as unknown as string,
+      ...tokens.verifyOptions(),
+    });
+  }
+
+  validate(claims: TokenClaims): RefreshPrincipal {
+    if (claims.typ !== 'refresh') throw new AppException(ErrorCode.INVALID_TOKEN_TYPE);
+    if (!claims.sub || !claims.sid || !claims.jti) throw new AppException(ErrorCode.INVALID_TOKEN);
+    return { userId: claims.sub, sessionId: claims.sid, jti: claims.jti };
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStateCache } from './state-cache.js';
+
+describe('MemoryStateCache', () => {
+  it('loads once, then serves from memory', async () => {
+    const cache = new MemoryStateCache<number>();
+    let loads = 0;
+    const load = async () => ++loads;
+    expect(await cache.getOrLoad('a', load, 60)).toBe(1);
+    expect(await cache.getOrLoad('a', load, 60)).toBe(1);
+    expect(loads).toBe(1);
+  });
+
+  it('reloads after invalidate(key) and invalidateAll()', async () => {
+    const cache = new MemoryStateCache<number>();
+    let loads = 0;
+    const load = async () => ++loads;
+    await cache.getOrLoad('a', load, 60);
+    await cache.invalidate('a');
+    expect(await cache.getOrLoad('a', load, 60)).toBe(2);
+    await cache.invalidateAll();
+    expect(await cache.getOrLoad('a', load, 60)).toBe(3);
+  });
+
+  it('never serves a value whose load raced with an invalidation', async () => {
+    const cache = new MemoryStateCache<string>();
+    let release!: () => void;
+    const slow = cache.getOrLoad('s', () => new Promise<string>((r) => (release = () => r('stale'))), 60);
+    await cache.invalidate('s'); // e.g. a logout committed while the read was in flight
+    release();
+    expect(await slow).toBe('stale'); // the in-flight caller gets what it read…
+    expect(await cache.getOrLoad('s', async () => 'fresh', 60)).toBe('fresh'); // …but nobody after it
+  });
+
+  it('expires entries after their TTL', async () => {
+    const cache = new MemoryStateCache<number>();
+    let loads = 0;
+    await cache.getOrLoad('a', async () => ++loads, 0);
+    await cache.getOrLoad('a', async () => ++loads, 0);
+    expect(loads).toBe(2);
+  });
+});

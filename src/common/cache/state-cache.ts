@@ -1,0 +1,54 @@
+import { MemoryCache } from './memory-cache.js';
+
+/**
+ * The fast-path cache behind the per-request checks (session revocation, a user's
+ * access). One small interface, so the scale-out setup can serve it from Redis.
+ *
+ * The contract that keeps it safe: a value loaded from the database while an
+ * invalidation of the same key (or of everything) was happening is never served
+ * afterwards. So a revocation can never be overwritten by a slower, older read.
+ */
+export interface StateCache<V> {
+  getOrLoad(key: string, loader: () => Promise<V>, ttlSeconds: number): Promise<V>;
+  invalidate(key: string): Promise<void>;
+  invalidateAll(): Promise<void>;
+}
+
+interface Versioned<V> {
+  value: V;
+  all: number;
+  key: number;
+}
+
+/** In-process StateCache: right for one instance. */
+export class MemoryStateCache<V> implements StateCache<V> {
+  private readonly entries: MemoryCache<Versioned<V>>;
+  private readonly keyVersions = new MemoryCache<number>();
+  private allVersion = 0;
+
+  constructor(maxEntries = 100_000, private readonly onMiss?: () => void) {
+    this.entries = new MemoryCache(maxEntries);
+  }
+
+  async getOrLoad(key: string, loader: () => Promise<V>, ttlSeconds: number): Promise<V> {
+    const keyVersion = this.keyVersions.get(key) ?? 0;
+    const hit = this.entries.get(key);
+    if (hit && hit.all === this.allVersion && hit.key === keyVersion) return hit.value;
+    this.onMiss?.();
+    const all = this.allVersion;
+    const value = await loader();
+    this.entries.set(key, { value, all, key: keyVersion }, ttlSeconds);
+    return value;
+  }
+
+  async invalidate(key: string): Promise<void> {
+    // Versions outlive any entry they guard (entries live at most a day here).
+    this.keyVersions.set(key, (this.keyVersions.get(key) ?? 0) + 1, 86_400);
+    this.entries.delete(key);
+  }
+
+  async invalidateAll(): Promise<void> {
+    this.allVersion++;
+    this.entries.clear();
+  }
+}

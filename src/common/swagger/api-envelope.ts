@@ -1,0 +1,70 @@
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ERROR_STATUS, ErrorCode } from '../errors/error-codes.js';
+
+export class ErrorDetailDto {
+  @ApiProperty({ example: 'password' }) field: string;
+  @ApiProperty({ example: 'password must be a string' }) message: string;
+}
+
+/** The error envelope of API.md §1. */
+export class ErrorEnvelopeDto {
+  @ApiProperty({ example: 400, description: 'The HTTP status' }) code: number;
+  @ApiProperty({ enum: Object.values(ErrorCode), example: 'VALIDATION_FAILED', description: 'A stable machine key' }) error: string;
+  @ApiProperty({ example: 'The request is invalid.', description: 'Localised by Accept-Language' }) message: string;
+  @ApiPropertyOptional({ type: [ErrorDetailDto], description: 'Validation only' }) details?: ErrorDetailDto[];
+  @ApiProperty({ example: '/api/v1/auth/login' }) path: string;
+  @ApiProperty({ format: 'date-time' }) timestamp: string;
+  @ApiProperty({ example: '5b6c1f0e-3d0a-4c8e-9f55-8f2a8b1f2a10' }) request_id: string;
+}
+
+/** The success envelope; `data` is typed per route by `ApiEnvelope`. */
+export class SuccessEnvelopeDto {
+  @ApiProperty({ enum: [0], example: 0 }) code: 0;
+  @ApiProperty({ enum: ['OK'], example: 'OK' }) message: 'OK';
+}
+
+/**
+ * Documents the success response as `{ code: 0, message: "OK", data: <model> }`, so a
+ * generated client knows the type of `data`. No model: `data` is null.
+ */
+export function ApiEnvelope(model: Type | [Type] | null, status = 200, description = 'OK') {
+  const isArray = Array.isArray(model);
+  const inner = isArray ? model[0] : model;
+  const data = inner
+    ? isArray
+      ? { type: 'array', items: { $ref: getSchemaPath(inner) } }
+      : { $ref: getSchemaPath(inner) }
+    : { type: 'object', nullable: true, example: null, description: 'Always null' };
+  return applyDecorators(
+    ApiExtraModels(SuccessEnvelopeDto, ...(inner ? [inner] : [])),
+    ApiResponse({
+      status,
+      description,
+      schema: {
+        allOf: [{ $ref: getSchemaPath(SuccessEnvelopeDto) }, { type: 'object', required: ['data'], properties: { data } }],
+      },
+    }),
+  );
+}
+
+/** Documents each error response a route can give, grouped by status, with its possible keys. */
+export function ApiErrors(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  return applyDecorators(
+    ApiExtraModels(ErrorEnvelopeDto),
+    ...[...byStatus].map(([status, keys]) =>
+      ApiResponse({
+        status,
+        description: `error: ${keys.join(' | ')}`,
+        schema: {
+          allOf: [
+            { $ref: getSchemaPath(ErrorEnvelopeDto) },
+            { type: 'object', properties: { code: { type: 'integer', enum: [status] }, error: { type: 'string', enum: keys } } },
+          ],
+        },
+      }),
+    ),
+  );
+}

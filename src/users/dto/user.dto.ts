@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { User } from '../user.entity.js';
+
+export class RoleRefDto {
+  @ApiProperty({ example: 3 }) id: number;
+  @ApiProperty({ example: 'USER' }) code: string;
+  @ApiProperty({ example: 'User' }) name: string;
+}
+
+/** A user as the API shows it: never a hash, a lock counter or the deleted flag. */
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'alice' }) username: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Alice' }) nickname: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'alice@example.com' }) email: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '+8613800138000' }) phone: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'https://example.com/a.png' }) avatar: string | null;
+  @ApiProperty({ enum: ['active', 'disabled'] }) status: 'active' | 'disabled';
+  @ApiProperty() email_verified: boolean;
+  @ApiProperty({ type: [RoleRefDto] }) roles: RoleRefDto[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_login_at: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+}
+
+/** The signed-in user: a User plus the sorted, de-duplicated codes of all their permissions. */
+export class MeDto extends UserDto {
+  @ApiProperty({ type: [String], example: ['user:read'] }) permissions: string[];
+}
+
+
+const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+
+export function toUserDto(user: User): UserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    nickname: user.nickname,
+    email: user.email,
+    phone: user.phone,
+    avatar: user.avatar,
+    status: user.status,
+    email_verified: Boolean(user.emailVerified),
+    roles: (user.roles ?? [])
+      .map((r) => ({ id: r.id, code: r.code, name: r.name }))
+      .sort((a, b) => a.id - b.id),
+    last_login_at: iso(user.lastLoginAt),
+    created_at: iso(user.createdAt)!,
+    updated_at: iso(user.updatedAt)!,
+  };
+}
