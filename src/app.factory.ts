@@ -57,6 +57,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     reply.header('X-Request-Id', request.id);
     done();
   });
+  // Draining on shutdown: Node closes the sockets idle at close() time, but a request
+  // still in flight leaves its keep-alive socket idle afterwards. Reap those as they
+  // come, so close() ends when the last in-flight response is out.
+  fastify.addHook('preClose', (done) => {
+    const reaper = setInterval(() => fastify.server.closeIdleConnections(), 100);
+    reaper.unref();
+    fastify.server.once('close', () => clearInterval(reaper));
+    done();
+  });
   // JSON only (API.md §1): any other body type is answered 415.
   fastify.removeContentTypeParser(['text/plain']);
 

@@ -10,7 +10,7 @@ import { HealthModule } from './health/health.module.js';
 import { AccessModule } from './access/access.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { StateCacheModule } from './common/cache/cache.module.js';
+import { SharedStateModule } from './common/cache/cache.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 
 /**
@@ -25,7 +25,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         DatabaseModule,
-        StateCacheModule,
+        SharedStateModule.forRoot(config),
         AccessModule,
         SessionsModule,
         AuditModule,

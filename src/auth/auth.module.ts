@@ -2,14 +2,14 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
+import { THROTTLER_STORE } from '../common/cache/cache.module.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { MailModule } from '../mail/mail.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
-import { CAPTCHA_STORE, MemoryCaptchaStore } from './captcha/captcha.store.js';
 import { CaptchaService } from './captcha/captcha.service.js';
 import { JwtAccessGuard } from './guards/jwt-access.guard.js';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
@@ -34,8 +34,9 @@ import { TokenService } from './token.service.js';
     JwtModule.register({}),
     TypeOrmModule.forFeature([LoginFailure, PasswordResetToken]),
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
+      inject: [APP_CONFIG, THROTTLER_STORE],
+      useFactory: (config: AppConfig, storage: ThrottlerStorage) => ({
+        storage,
         // Named 'default' so the Retry-After header carries no name suffix.
         throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, config.auth.rateLimitPerMinute) }],
         skipIf: () => config.auth.rateLimitPerMinute === 0,
@@ -51,7 +52,6 @@ import { TokenService } from './token.service.js';
     LoginAttemptsService,
     PasswordPolicy,
     CaptchaService,
-    { provide: CAPTCHA_STORE, useClass: MemoryCaptchaStore },
     JwtAccessStrategy,
     JwtRefreshStrategy,
     JwtRefreshGuard,

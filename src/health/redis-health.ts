@@ -1,8 +1,6 @@
-import type { HealthIndicatorResult } from '@nestjs/terminus';
-
-/** Provided by the Redis module when REDIS_URL is set. */
+/** Provided by the shared-state module when REDIS_URL is set. */
 export const REDIS_HEALTH = Symbol('REDIS_HEALTH');
 
 export interface RedisHealth {
-  check(key: string): Promise<HealthIndicatorResult>;
+  check(): Promise<{ status: 'up' | 'down'; fallback?: 'database' }>;
 }
