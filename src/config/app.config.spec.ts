@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './app.config.js';
+
+const issues = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues.map((i) => i.variable);
+  }
+};
+
+describe('loadConfig', () => {
+  it('has the defaults of API.md §7', () => {
+    const c = loadConfig({});
+    expect(c.http.port).toBe(3000);
+    expect(c.db.type).toBe('sqlite');
+    expect(c.db.path).toMatch(/data\/app\.sqlite$/);
+    expect(c.http.bodyLimit).toBe(100 * 1024);
+    expect(c.auth).toMatchObject({ passwordMinLength: 8, maxFailures: 5, lockMinutes: 15, captchaAfterFailures: 0, captchaTtl: 120, resetTokenTtl: 1800, rateLimitPerMinute: 30, registrationEnabled: true });
+    expect(c.jwt).toMatchObject({ accessTtl: 900, refreshTtl: 604800, refreshGraceSeconds: 0 });
+    expect(c.mail.transport).toBe('file');
+    expect(c.i18n).toEqual({ defaultLocale: 'en', phoneRegion: 'CN' });
+    expect(c.admin.username).toBe('admin');
+  });
+
+  it('parses sizes, booleans, lists and proxy settings', () => {
+    const c = loadConfig({ BODY_LIMIT: '1mb', REGISTRATION_ENABLED: 'false', CORS_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: '10.0.0.0/8,127.0.0.1' });
+    expect(c.http.bodyLimit).toBe(1024 * 1024);
+    expect(c.auth.registrationEnabled).toBe(false);
+    expect(c.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(c.http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+  });
+
+  it('names every bad variable', () => {
+    expect(issues({ PORT: 'x', DB_TYPE: 'postgres', BODY_LIMIT: 'lots' })).toEqual(['PORT', 'DB_TYPE', 'BODY_LIMIT']);
+    expect(issues({ MAIL_TRANSPORT: 'smtp' })).toEqual(['SMTP_URL']);
+    expect(issues({ DB_TYPE: 'mysql' })).toEqual(['DATABASE_URL']);
+    expect(issues({ APP_PUBLIC_URL: 'javascript:alert(1)' })).toEqual(['APP_PUBLIC_URL']);
+  });
+
+  it('refuses production without strong, distinct JWT secrets, and never echoes them', () => {
+    expect(issues({ NODE_ENV: 'production' })).toEqual(['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']);
+    expect(issues({ NODE_ENV: 'production', JWT_ACCESS_SECRET: 's'.repeat(40), JWT_REFRESH_SECRET: 's'.repeat(40) })).toEqual(['JWT_REFRESH_SECRET']);
+    try {
+      loadConfig({ JWT_ACCESS_SECRET: 'hunter2' });
+    } catch (err) {
+      expect((err as Error).message).toContain('JWT_ACCESS_SECRET must be at least 32 bytes');
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  });
+});
