@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -190,6 +190,7 @@ describe(`foundation [${DB}]`, () => {
       const dir = await mkdtemp(join(tmpdir(), 'authcentre-cfg-'));
       const proc = spawnServer({ PORT: 'eighty', LOGIN_MAX_FAILURES: '0', DATA_DIR: dir }, dir);
       expect(await proc.exited).toBe(1);
+      await rm(dir, { recursive: true, force: true });
       expect(proc.stderr()).toContain('PORT must be a whole number (got "eighty")');
       expect(proc.stderr()).toContain('LOGIN_MAX_FAILURES must be at least 1');
     });
@@ -198,6 +199,7 @@ describe(`foundation [${DB}]`, () => {
       const dir = await mkdtemp(join(tmpdir(), 'authcentre-cfg-'));
       const proc = spawnServer({ NODE_ENV: 'production', DATA_DIR: dir, JWT_ACCESS_SECRET: 'short' }, dir);
       expect(await proc.exited).toBe(1);
+      await rm(dir, { recursive: true, force: true });
       expect(proc.stderr()).toContain('JWT_ACCESS_SECRET must be at least 32 bytes long');
       expect(proc.stderr()).toContain('JWT_REFRESH_SECRET is required in production');
       expect(proc.stderr()).not.toContain('short');
