@@ -1,11 +1,32 @@
 import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { RawResponse } from '../common/http/envelope.interceptor.js';
 import { REDIS_HEALTH, type RedisHealth } from './redis-health.js';
+
+/** Terminus' HealthCheckResult, as the readiness probe answers it (documentation only). */
+const HEALTH_RESULT: SchemaObject = {
+  type: 'object',
+  required: ['status', 'details'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'error', 'shutting_down'] },
+    info: { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } },
+    error: { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } },
+    details: {
+      type: 'object',
+      description: 'Per check: `database`, and `redis` when REDIS_URL is set',
+      additionalProperties: {
+        type: 'object',
+        required: ['status'],
+        properties: { status: { type: 'string', enum: ['up', 'down'] } },
+        additionalProperties: true,
+      },
+    },
+  },
+};
 
 /** Liveness and readiness for load balancers and orchestrators; not wrapped, no auth. */
 @ApiTags('health')
@@ -22,7 +43,10 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'The process is up' })
-  @ApiOkResponse({ description: 'Alive' })
+  @ApiOkResponse({
+    description: 'Alive',
+    schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } }, example: { status: 'ok' } },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -32,8 +56,17 @@ export class HealthController {
     summary: 'Ready to serve: the database answers',
     description: 'Redis, when configured, is reported under `details.redis`; its outage is not fatal (the database serves).',
   })
-  @ApiOkResponse({ description: 'Ready' })
-  @ApiServiceUnavailableResponse({ description: 'The database does not answer' })
+  @ApiOkResponse({
+    description: 'Ready',
+    schema: { ...HEALTH_RESULT, example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } } },
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'The database does not answer',
+    schema: {
+      ...HEALTH_RESULT,
+      example: { status: 'error', info: {}, error: { database: { status: 'down' } }, details: { database: { status: 'down' } } },
+    },
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     let result: HealthCheckResult;
     try {

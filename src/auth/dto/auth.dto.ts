@@ -47,13 +47,13 @@ export class LoginDto {
   @MaxLength(PASSWORD_HARD_MAX)
   password: string;
 
-  @ApiPropertyOptional({ description: 'From GET /auth/captcha, once a captcha is required' })
+  @ApiPropertyOptional({ description: 'From GET /auth/captcha, once a captcha is required', example: '0b9f5c2e-7d1a-4f4e-9a51-3c2d7e8f9a10' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   captcha_id?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'The characters in the captcha image', example: 'x7Kp' })
   @IsOptional()
   @IsString()
   @MaxLength(16)
@@ -61,7 +61,7 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiPropertyOptional({ description: 'The refresh token, when not sent as `Authorization: Bearer`' })
+  @ApiPropertyOptional({ description: 'The refresh token, when not sent as `Authorization: Bearer`', example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoicmVmcmVzaCJ9.c2lnbmF0dXJl' })
   @IsOptional()
   @IsString()
   @MaxLength(4096)
@@ -69,7 +69,7 @@ export class RefreshDto {
 }
 
 export class LogoutDto {
-  @ApiPropertyOptional({ description: 'Revoke every session of the user, not only this one', default: false })
+  @ApiPropertyOptional({ description: 'Revoke every session of the user, not only this one', default: false, example: false })
   @IsOptional()
   @IsBoolean()
   all_sessions?: boolean;
@@ -83,7 +83,7 @@ export class ForgotPasswordDto {
 }
 
 export class VerifyResetQuery {
-  @ApiProperty({ description: 'The token from the reset mail' })
+  @ApiProperty({ description: 'The token from the reset mail', example: 'k3J9q0Zb7x1YtQ2mW8nR5vL4sD6fH0aC' })
   @IsString()
   @MinLength(1)
   @MaxLength(512)
@@ -91,22 +91,22 @@ export class VerifyResetQuery {
 }
 
 export class ResetPasswordDto {
-  @ApiProperty()
+  @ApiProperty({ description: 'The token from the reset mail', example: 'k3J9q0Zb7x1YtQ2mW8nR5vL4sD6fH0aC' })
   @IsString()
   @MinLength(1)
   @MaxLength(512)
   token: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128 })
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'An0ther-g00d-passphrase' })
   @IsString()
   @MaxLength(PASSWORD_HARD_MAX)
   new_password: string;
 }
 
 export class TokenPairDto {
-  @ApiProperty() access_token: string;
-  @ApiProperty() refresh_token: string;
-  @ApiProperty({ enum: ['Bearer'] }) token_type: 'Bearer';
+  @ApiProperty({ description: 'A JWT for `Authorization: Bearer` on every other route', example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoiYWNjZXNzIn0.c2lnbmF0dXJl' }) access_token: string;
+  @ApiProperty({ description: 'A single-use JWT for POST /auth/refresh', example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoicmVmcmVzaCJ9.c2lnbmF0dXJl' }) refresh_token: string;
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' }) token_type: 'Bearer';
   @ApiProperty({ example: 900, description: 'Seconds' }) expires_in: number;
   @ApiProperty({ example: 604800, description: 'Seconds' }) refresh_expires_in: number;
 }
@@ -116,12 +116,12 @@ export class LoginResultDto extends TokenPairDto {
 }
 
 export class CaptchaDto {
-  @ApiProperty() captcha_id: string;
+  @ApiProperty({ example: '0b9f5c2e-7d1a-4f4e-9a51-3c2d7e8f9a10' }) captcha_id: string;
   @ApiProperty({ example: 'data:image/svg+xml;base64,...' }) image: string;
   @ApiProperty({ example: 120 }) expires_in: number;
 }
 
 export class ResetTokenStatusDto {
-  @ApiProperty({ enum: [true] }) valid: true;
-  @ApiProperty({ format: 'date-time' }) expires_at: string;
+  @ApiProperty({ enum: [true], example: true }) valid: true;
+  @ApiProperty({ format: 'date-time', example: '2025-01-01T12:30:00.000Z' }) expires_at: string;
 }

@@ -29,24 +29,24 @@ export class UpdateMeDto {
 }
 
 export class ChangePasswordDto {
-  @ApiProperty()
+  @ApiProperty({ example: 'correct horse battery staple' })
   @IsString()
   @MinLength(1)
   @MaxLength(4096)
   old_password: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128 })
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'An0ther-g00d-passphrase' })
   @IsString()
   @MaxLength(4096)
   new_password: string;
 }
 
 export class SessionDto {
-  @ApiProperty({ format: 'uuid', description: "The tokens' sid" }) id: string;
-  @ApiProperty({ type: String, nullable: true }) ip: string | null;
-  @ApiProperty({ type: String, nullable: true }) user_agent: string | null;
-  @ApiProperty({ format: 'date-time' }) created_at: string;
-  @ApiProperty({ format: 'date-time' }) last_used_at: string;
-  @ApiProperty({ format: 'date-time' }) expires_at: string;
-  @ApiProperty({ description: 'The session of the token making this request' }) current: boolean;
+  @ApiProperty({ format: 'uuid', description: "The tokens' sid", example: '9d7c4b1e-2f3a-4e5b-8c6d-7e8f9a0b1c2d' }) id: string;
+  @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' }) ip: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Mozilla/5.0 (X11; Linux x86_64)' }) user_agent: string | null;
+  @ApiProperty({ format: 'date-time', example: '2025-01-01T12:00:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2025-01-01T12:10:00.000Z' }) last_used_at: string;
+  @ApiProperty({ format: 'date-time', example: '2025-01-08T12:00:00.000Z' }) expires_at: string;
+  @ApiProperty({ description: 'The session of the token making this request', example: true }) current: boolean;
 }

@@ -1,5 +1,5 @@
 import { applyDecorators, type Type } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from '../errors/error-codes.js';
 
 export class ErrorDetailDto {
@@ -9,18 +9,18 @@ export class ErrorDetailDto {
 
 /** The error envelope of API.md §1. */
 export class ErrorEnvelopeDto {
-  @ApiProperty({ example: 400, description: 'The HTTP status' }) code: number;
+  @ApiProperty({ type: 'integer', example: 400, description: 'The HTTP status' }) code: number;
   @ApiProperty({ enum: Object.values(ErrorCode), example: 'VALIDATION_FAILED', description: 'A stable machine key' }) error: string;
   @ApiProperty({ example: 'The request is invalid.', description: 'Localised by Accept-Language' }) message: string;
   @ApiPropertyOptional({ type: [ErrorDetailDto], description: 'Validation only' }) details?: ErrorDetailDto[];
   @ApiProperty({ example: '/api/v1/auth/login' }) path: string;
-  @ApiProperty({ format: 'date-time' }) timestamp: string;
+  @ApiProperty({ format: 'date-time', example: '2025-01-01T12:00:00.000Z' }) timestamp: string;
   @ApiProperty({ example: '5b6c1f0e-3d0a-4c8e-9f55-8f2a8b1f2a10' }) request_id: string;
 }
 
 /** The success envelope; `data` is typed per route by `ApiEnvelope`. */
 export class SuccessEnvelopeDto {
-  @ApiProperty({ enum: [0], example: 0 }) code: 0;
+  @ApiProperty({ type: 'integer', enum: [0], example: 0 }) code: 0;
   @ApiProperty({ enum: ['OK'], example: 'OK' }) message: 'OK';
 }
 
@@ -58,13 +58,57 @@ export function ApiErrors(...codes: ErrorCode[]) {
       ApiResponse({
         status,
         description: `error: ${keys.join(' | ')}`,
-        schema: {
-          allOf: [
-            { $ref: getSchemaPath(ErrorEnvelopeDto) },
-            { type: 'object', properties: { code: { type: 'integer', enum: [status] }, error: { type: 'string', enum: keys } } },
-          ],
-        },
+        schema: errorEnvelopeSchema(status, keys),
       }),
     ),
+  );
+}
+
+/** The error envelope narrowed to one status and the keys it can carry there. */
+export function errorEnvelopeSchema(status: number, keys: readonly string[]): SchemaObject {
+  return {
+    allOf: [
+      { $ref: getSchemaPath(ErrorEnvelopeDto) },
+      {
+        type: 'object',
+        required: ['code', 'error'],
+        properties: { code: { type: 'integer', enum: [status] }, error: { type: 'string', enum: [...keys] } },
+      },
+    ],
+  };
+}
+
+/**
+ * Documents a paginated success response (API.md §1):
+ * `{ code: 0, message: "OK", data: { items: [<model>], total, page, page_size } }`.
+ */
+export function ApiPageEnvelope(model: Type, description = 'OK') {
+  return applyDecorators(
+    ApiExtraModels(SuccessEnvelopeDto, model),
+    ApiResponse({
+      status: 200,
+      description,
+      schema: {
+        allOf: [
+          { $ref: getSchemaPath(SuccessEnvelopeDto) },
+          {
+            type: 'object',
+            required: ['data'],
+            properties: {
+              data: {
+                type: 'object',
+                required: ['items', 'total', 'page', 'page_size'],
+                properties: {
+                  items: { type: 'array', items: { $ref: getSchemaPath(model) } },
+                  total: { type: 'integer', minimum: 0, description: 'Matching items on all pages' },
+                  page: { type: 'integer', minimum: 1 },
+                  page_size: { type: 'integer', minimum: 1, maximum: 100 },
+                },
+              },
+            },
+          },
+        ],
+      },
+    }),
   );
 }

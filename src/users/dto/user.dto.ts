@@ -9,18 +9,18 @@ export class RoleRefDto {
 
 /** A user as the API shows it: never a hash, a lock counter or the deleted flag. */
 export class UserDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid', example: '4f2a6c1d-8b3e-4d5f-9a07-1b2c3d4e5f60' }) id: string;
   @ApiProperty({ example: 'alice' }) username: string;
   @ApiProperty({ type: String, nullable: true, example: 'Alice' }) nickname: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'alice@example.com' }) email: string | null;
   @ApiProperty({ type: String, nullable: true, example: '+8613800138000' }) phone: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'https://example.com/a.png' }) avatar: string | null;
-  @ApiProperty({ enum: ['active', 'disabled'] }) status: 'active' | 'disabled';
-  @ApiProperty() email_verified: boolean;
+  @ApiProperty({ enum: ['active', 'disabled'], example: 'active' }) status: 'active' | 'disabled';
+  @ApiProperty({ example: false }) email_verified: boolean;
   @ApiProperty({ type: [RoleRefDto] }) roles: RoleRefDto[];
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_login_at: string | null;
-  @ApiProperty({ format: 'date-time' }) created_at: string;
-  @ApiProperty({ format: 'date-time' }) updated_at: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2025-01-01T12:00:00.000Z' }) last_login_at: string | null;
+  @ApiProperty({ format: 'date-time', example: '2024-12-01T09:30:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2024-12-24T18:00:00.000Z' }) updated_at: string;
 }
 
 /** The signed-in user: a User plus the sorted, de-duplicated codes of all their permissions. */
