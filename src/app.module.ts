@@ -12,6 +12,10 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { SharedStateModule } from './common/cache/cache.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { UsersAdminModule } from './users/users-admin.module.js';
+import { RolesModule } from './roles/roles.module.js';
+import { PermissionsModule } from './permissions/permissions.module.js';
+import { AuditLogsModule } from './audit/audit-logs.module.js';
 
 /**
  * The root module, built from the validated configuration. The global filter,
@@ -30,6 +34,10 @@ export class AppModule {
         SessionsModule,
         AuditModule,
         AuthModule,
+        UsersAdminModule,
+        RolesModule,
+        PermissionsModule,
+        AuditLogsModule,
         HealthModule,
       ],
       providers: [
