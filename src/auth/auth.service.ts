@@ -19,6 +19,7 @@ import { hashPassword, needsRehash, verifyPassword } from './password/password-h
 import { PasswordPolicy } from './password/password-policy.js';
 import type { Principal, RefreshPrincipal } from './principal.js';
 import { TokenService, type TokenPair } from './token.service.js';
+import { runTransaction } from '../database/transaction.js';
 
 /** Register, login, refresh and logout (API.md §3). */
 @Injectable()
@@ -48,7 +49,7 @@ export class AuthService implements OnModuleInit {
     this.policy.assertStrong(dto.password, dto.username);
     if (dto.phone) this.users.normalisePhone(dto.phone);
     const passwordHash = await hashPassword(dto.password);
-    const user = await this.dataSource.transaction(async (em) => {
+    const user = await runTransaction(this.dataSource, async (em) => {
       const roleIds = await this.users.roleIdsByCode([SystemRole.USER], em);
       const created = await this.users.create(em, { ...dto, passwordHash, roleIds });
       await this.audit.record({ action: 'auth.register', actorId: created.id, targetType: 'user', targetId: created.id }, ctx, em);
@@ -91,7 +92,7 @@ export class AuthService implements OnModuleInit {
 
     // Legacy bcrypt (or outdated argon2) hashes are upgraded while we hold the password.
     const newHash = needsRehash(user.passwordHash) ? await hashPassword(dto.password) : null;
-    const session = await this.dataSource.transaction(async (em) => {
+    const session = await runTransaction(this.dataSource, async (em) => {
       if (newHash) await this.users.setPasswordHash(user.id, newHash, em);
       await em.getRepository(User).update({ id: user.id }, { lastLoginAt: new Date() });
       const created = await this.sessions.create(user.id, ctx, em);

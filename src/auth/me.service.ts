@@ -12,6 +12,7 @@ import type { ChangePasswordDto, SessionDto, UpdateMeDto } from './dto/me.dto.js
 import { hashPassword, verifyPassword } from './password/password-hasher.js';
 import { PasswordPolicy } from './password/password-policy.js';
 import type { Principal } from './principal.js';
+import { runTransaction } from '../database/transaction.js';
 
 /** The signed-in user's own profile, password and sessions (API.md §4). */
 @Injectable()
@@ -26,7 +27,7 @@ export class MeService {
   ) {}
 
   async update(me: Principal, dto: UpdateMeDto, ctx: RequestContext): Promise<MeDto> {
-    await this.dataSource.transaction(async (em) => {
+    await runTransaction(this.dataSource, async (em) => {
       const user = await this.users.findById(me.userId, em);
       if (!user) throw new AppException(ErrorCode.TOKEN_REVOKED);
       const changed = await this.users.updateProfile(em, user, dto);
@@ -49,7 +50,7 @@ export class MeService {
     }
     this.policy.assertStrong(dto.new_password, user.username, 'new_password');
     const hash = await hashPassword(dto.new_password);
-    const revoked = await this.dataSource.transaction(async (em) => {
+    const revoked = await runTransaction(this.dataSource, async (em) => {
       await this.users.setPasswordHash(me.userId, hash, em);
       // Every other session ends; the one that changed the password stays signed in.
       const ids = await this.sessions.revokeAllForUser(me.userId, 'password_change', me.sessionId, em);

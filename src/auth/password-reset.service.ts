@@ -15,6 +15,7 @@ import { LoginAttemptsService } from './login-attempts.service.js';
 import { hashPassword } from './password/password-hasher.js';
 import { PasswordPolicy } from './password/password-policy.js';
 import { PasswordResetToken } from './password-reset-token.entity.js';
+import { runTransaction } from '../database/transaction.js';
 
 const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -52,7 +53,7 @@ export class PasswordResetService {
     if (!user || user.status !== 'active' || !user.email) return;
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.config.auth.resetTokenTtl * 1000);
-    await this.dataSource.transaction(async (em) => {
+    await runTransaction(this.dataSource, async (em) => {
       const repo = em.getRepository(PasswordResetToken);
       // A newer token supersedes every older one.
       await repo.update({ userId: user.id, usedAt: IsNull() }, { usedAt: new Date() });
@@ -79,7 +80,7 @@ export class PasswordResetService {
     if (!user) throw new AppException(ErrorCode.NOT_FOUND);
     this.policy.assertStrong(newPassword, user.username, 'new_password');
     const hash = await hashPassword(newPassword);
-    const revoked = await this.dataSource.transaction(async (em) => {
+    const revoked = await runTransaction(this.dataSource, async (em) => {
       // Single use, even when two resets race: only one flips used_at.
       const spent = await em
         .getRepository(PasswordResetToken)

@@ -8,6 +8,7 @@ import { SYSTEM_PERMISSIONS, SYSTEM_ROLES, SystemRole } from '../../permissions/
 import { Role } from '../../roles/role.entity.js';
 import { User } from '../../users/user.entity.js';
 import { isDuplicateKey } from '../../common/errors/map-error.js';
+import { runTransaction } from '../transaction.js';
 
 export class SeedError extends Error {}
 
@@ -19,7 +20,7 @@ export class SeedError extends Error {}
 export async function seed(dataSource: DataSource, config: AppConfig, logger: Logger): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await dataSource.transaction((em) => seedOnce(em, config, logger));
+      await runTransaction(dataSource, (em) => seedOnce(em, config, logger), 1);
       return;
     } catch (err) {
       if (attempt < 3 && isDuplicateKey(err)) continue;
