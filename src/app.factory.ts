@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import { ConsoleLogger, RequestMethod, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from './config/app.config.js';
 import { AppModule } from './app.module.js';
+import { securityHeaders } from './common/http/security-headers.js';
 import { setupSwagger } from './common/swagger/swagger.js';
 
 export const API_PREFIX = 'api/v1';
@@ -69,7 +69,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // JSON only (API.md §1): any other body type is answered 415.
   fastify.removeContentTypeParser(['text/plain']);
 
-  await app.register(helmet, {
+  // helmet's headers, computed once (static: no CSP nonces), on every response.
+  const security = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -82,6 +83,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
         upgradeInsecureRequests: null,
       },
     },
+  });
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(security);
+    done();
   });
   if (config.http.corsOrigins.length) {
     app.enableCors({
