@@ -49,6 +49,8 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
 
     it('refuses alg:none, a tampered payload, a guessed secret, a wrong issuer or audience → INVALID_TOKEN', async () => {
       const u = await registerAndLogin(t.http);
+      // Used once first, so the guard remembers it as verified: forgeries of it must still fail.
+      expect((await me(u.access_token)).status).toBe(200);
       const [header, payload, signature] = u.access_token.split('.');
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
       const other = await register(t.http);
@@ -77,6 +79,18 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       const now = Math.floor(Date.now() / 1000);
       const expired = jwt.sign({ ...claims, iat: now - 1000, nbf: now - 1000, exp: now - 10 }, t.app.get(TokenService).keys.access, { algorithm: 'HS256' });
       const res = await me(expired);
+      expect([res.status, res.body.error]).toEqual([401, 'TOKEN_EXPIRED']);
+    });
+
+    it('is remembered as verified only until it expires', async () => {
+      const u = await registerAndLogin(t.http);
+      const claims = jwt.decode(u.access_token) as jwt.JwtPayload;
+      const now = Math.floor(Date.now() / 1000);
+      const shortLived = jwt.sign({ ...claims, iat: now, nbf: now, exp: now + 2 }, t.app.get(TokenService).keys.access, { algorithm: 'HS256' });
+      expect((await me(shortLived)).status).toBe(200);
+      expect((await me(shortLived)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, (now + 2) * 1000 - Date.now() + 50));
+      const res = await me(shortLived);
       expect([res.status, res.body.error]).toEqual([401, 'TOKEN_EXPIRED']);
     });
 

@@ -8,16 +8,25 @@ import { AppException } from '../../common/errors/app.exception.js';
 import { ErrorCode } from '../../common/errors/error-codes.js';
 import { SessionService } from '../../sessions/session.service.js';
 import type { Principal } from '../principal.js';
-import { ACCESS_STRATEGY } from '../strategies/jwt-access.strategy.js';
+import { MemoryCache } from '../../common/cache/memory-cache.js';
+import { ACCESS_STRATEGY, type VerifiedAccessToken } from '../strategies/jwt-access.strategy.js';
 import { TokenService } from '../token.service.js';
 import { tokenFailure } from './token-errors.js';
 
 const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
 
+/** Verified access tokens remembered at once, at most (~4 MB). */
+const VERIFIED_TOKENS = 10_000;
+
 /**
  * Global and first: every route needs a valid access token unless it is `@Public()`.
  * After passport has verified the token, the session must still be live and the user
  * active — answered from cache, so a warm request makes no database query.
+ *
+ * A client sends the same access token many times over its life, so a token that passport
+ * has verified is remembered, keyed by its exact bytes (signature included), until it
+ * expires: the next request with it skips the HMAC and claim checks, never the revocation
+ * and status checks. An altered token is a different key and goes through passport.
  */
 @Injectable()
 export class JwtAccessGuard extends AuthGuard(ACCESS_STRATEGY) {
@@ -30,10 +39,22 @@ export class JwtAccessGuard extends AuthGuard(ACCESS_STRATEGY) {
     super();
   }
 
+  private readonly verified = new MemoryCache<VerifiedAccessToken>(VERIFIED_TOKENS);
+
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    await super.canActivate(context);
-    const request = context.switchToHttp().getRequest<{ user: Principal }>();
+    const request = context.switchToHttp().getRequest<{ user: Principal; headers: Record<string, string | undefined> }>();
+    const token = bearer(request);
+    const known = token ? this.verified.get(token) : undefined;
+    if (known) {
+      request.user = { userId: known.userId, sessionId: known.sessionId, jti: known.jti } as Principal;
+    } else {
+      await super.canActivate(context);
+      const claims = request.user as unknown as VerifiedAccessToken;
+      const ttl = claims.exp - Date.now() / 1000;
+      if (token && ttl > 0) this.verified.set(token, claims, ttl);
+      request.user = { userId: claims.userId, sessionId: claims.sessionId, jti: claims.jti } as Principal;
+    }
     const { userId, sessionId } = request.user;
     const [live, access] = await Promise.all([this.sessions.isLive(sessionId), this.access.get(userId)]);
     if (!live || !access || !access.active) throw new AppException(ErrorCode.TOKEN_REVOKED);

@@ -7,6 +7,14 @@ import { TokenService, type TokenClaims } from '../token.service.js';
 
 export const ACCESS_STRATEGY = 'jwt-access';
 
+/** What a verified access token says: who, which session, and until when (epoch seconds). */
+export interface VerifiedAccessToken {
+  userId: string;
+  sessionId: string;
+  jti: string;
+  exp: number;
+}
+
 /** Verifies the access token (signature, algorithm, iss, aud, exp, nbf) with the access key. */
 @Injectable()
 export class JwtAccessStrategy extends PassportStrategy(Strategy, ACCESS_STRATEGY) {
@@ -20,9 +28,9 @@ export class JwtAccessStrategy extends PassportStrategy(Strategy, ACCESS_STRATEG
   }
 
   /** Pure: checks the claims and returns them; revocation is the guard's next step. */
-  validate(claims: TokenClaims): { userId: string; sessionId: string; jti: string } {
+  validate(claims: TokenClaims): VerifiedAccessToken {
     if (claims.typ !== 'access') throw new AppException(ErrorCode.INVALID_TOKEN_TYPE);
     if (!claims.sub || !claims.sid || !claims.jti) throw new AppException(ErrorCode.INVALID_TOKEN);
-    return { userId: claims.sub, sessionId: claims.sid, jti: claims.jti };
+    return { userId: claims.sub, sessionId: claims.sid, jti: claims.jti, exp: claims.exp };
   }
 }
