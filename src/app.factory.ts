@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AppConfig } from './config/app.config.js';
 import { AppModule } from './app.module.js';
 import { securityHeaders } from './common/http/security-headers.js';
+import { setHashPool } from './auth/password/password-hasher.js';
 import { setupSwagger } from './common/swagger/swagger.js';
 
 export const API_PREFIX = 'api/v1';
@@ -25,6 +26,7 @@ const NEST_LEVELS: Record<AppConfig['http']['logLevel'], LogLevel[]> = {
  * export and the benchmark alike), not yet listening.
  */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  if (config.auth.hashPoolSize) setHashPool(config.auth.hashPoolSize);
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimit,
     // Fastify accepts a hop count too (proxy-addr); its typings omit it.
