@@ -43,6 +43,14 @@ export class AccessService {
     return this.cache.invalidate(userId);
   }
 
+  /**
+   * After a login: the cached `me` gets the new last_login_at without a reload (status,
+   * roles and permissions are unchanged by a login).
+   */
+  noteLogin(userId: string, at: Date): Promise<void> {
+    return this.cache.touch(userId, (access) => (access ? { ...access, me: { ...access.me, last_login_at: at.toISOString() } } : access));
+  }
+
   /** After a change to any role, permission or role–permission assignment. */
   invalidateAll(): Promise<void> {
     return this.cache.invalidateAll();

@@ -92,15 +92,16 @@ export class AuthService implements OnModuleInit {
 
     // Legacy bcrypt (or outdated argon2) hashes are upgraded while we hold the password.
     const newHash = needsRehash(user.passwordHash) ? await hashPassword(dto.password) : null;
+    const loggedInAt = new Date();
     const session = await runTransaction(this.dataSource, async (em) => {
       if (newHash) await this.users.setPasswordHash(user.id, newHash, em);
-      await em.getRepository(User).update({ id: user.id }, { lastLoginAt: new Date() });
+      await em.getRepository(User).update({ id: user.id }, { lastLoginAt: loggedInAt });
       const created = await this.sessions.create(user.id, ctx, em);
       await this.audit.record({ action: 'auth.login.success', actorId: user.id, targetType: 'user', targetId: user.id, detail: { session_id: created.id, ...(newHash ? { rehashed: true } : {}) } }, ctx, em);
       return created;
     });
     if (status.failedAttempts > 0) await this.attempts.clear([dto.username]);
-    await this.access.invalidateUser(user.id);
+    await this.access.noteLogin(user.id, loggedInAt);
     const access = await this.access.get(user.id);
     if (!access) throw new AppException(ErrorCode.INVALID_CREDENTIALS);
     return { ...this.tokens.issuePair(user.id, session.id, session.refreshJti, session.expiresAt), user: access.me };

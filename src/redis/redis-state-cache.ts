@@ -85,6 +85,13 @@ export class RedisStateCache<V> implements StateCache<V> {
     });
   }
 
+  async touch(key: string, update: (value: V) => V): Promise<void> {
+    const hit = this.local.get(key);
+    if (hit) hit.value = update(hit.value);
+    // Others reload at their next request; a lost notice leaves them a stale display field only.
+    await this.publish(key).catch(() => undefined);
+  }
+
   async invalidateAll(): Promise<void> {
     this.local.clear();
     await this.bump(async () => {

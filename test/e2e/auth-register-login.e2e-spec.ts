@@ -124,6 +124,18 @@ describe(`register and login [${DB}]`, () => {
       }
     });
 
+    it('records last_login_at, and GET /users/me shows the newest login at once', async () => {
+      const u = await register(t.http);
+      const first = await login(t.http, u.username, u.password);
+      const me = await t.http.get('/api/v1/users/me', { token: first.access_token }); // the cache is warm now
+      expect(me.body.data.last_login_at).toBe(first.user.last_login_at);
+      await new Promise((r) => setTimeout(r, 5));
+      const second = await login(t.http, u.username, u.password);
+      expect(Date.parse(second.user.last_login_at)).toBeGreaterThan(Date.parse(first.user.last_login_at));
+      const after = await t.http.get('/api/v1/users/me', { token: first.access_token });
+      expect(after.body.data.last_login_at).toBe(second.user.last_login_at);
+    });
+
     it('gives the admin every permission code', async () => {
       const data = await login(t.http, ADMIN.username, ADMIN.password);
       expect(data.user.permissions).toEqual([...data.user.permissions].sort());

@@ -81,6 +81,17 @@ describe('two instances, one MariaDB, one Redis', () => {
     expect((await b.http.get('/api/v1/users/me', { token: tokens.access_token })).body.data.nickname).toBe('Seen on B');
   });
 
+  it('a login on A shows as last_login_at on B', async () => {
+    const u = await newUser(a);
+    const first = await login(b.http, u.username, PASSWORD, client());
+    expect((await b.http.get('/api/v1/users/me', { token: first.access_token })).body.data.last_login_at).toBe(first.user.last_login_at);
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await login(a.http, u.username, PASSWORD, client());
+    await expect
+      .poll(async () => (await b.http.get('/api/v1/users/me', { token: first.access_token })).body.data.last_login_at, { timeout: 2000 })
+      .toBe(second.user.last_login_at);
+  });
+
   it('refresh-token theft detected on B revokes the session on A', async () => {
     const u = await newUser(a);
     const tokens = await login(a.http, u.username, PASSWORD, client());

@@ -6,8 +6,8 @@ import bcrypt from 'bcrypt';
  * argon2id with the parameters of OWASP's Password Storage Cheat Sheet (m=19 MiB, t=2, p=1).
  * `argon2` and `bcrypt` run in libuv's thread pool, off the event loop.
  *
- * At most `hashPool` hashes run at once (HASH_POOL_SIZE; by default one per core, and
- * always at least one libuv thread left for file and DNS work); the rest queue here. More
+ * At most `hashPool` hashes run at once (HASH_POOL_SIZE; by default one per core, at most
+ * libuv's thread count, which bin/authcentre.cjs sets to match); the rest queue here. More
  * hashes in flight than cores only makes each slower (measured: 4 at once on 2 cores gives
  * fewer verifies/s than 2) and leaves the event loop less CPU, so a login storm would slow
  * every other request.
@@ -20,8 +20,9 @@ let hashPool = defaultHashPool();
 let running = 0;
 const waiting: Array<() => void> = [];
 
+/** One per core, but no more than libuv has threads (bin/authcentre.cjs sizes the two alike). */
 export function defaultHashPool(): number {
-  return Math.max(1, Math.min(availableParallelism(), UV_POOL - 1));
+  return Math.max(1, Math.min(availableParallelism(), UV_POOL));
 }
 
 /** Sets how many hashes may run at once (from HASH_POOL_SIZE at start). */

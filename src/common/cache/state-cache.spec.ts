@@ -22,6 +22,19 @@ describe('MemoryStateCache', () => {
     expect(await cache.getOrLoad('a', load, 60)).toBe(3);
   });
 
+  it('touch() rewrites a held value in place, creates none, and does not survive an invalidation', async () => {
+    const cache = new MemoryStateCache<{ n: number; seen: string }>();
+    await cache.touch('absent', (v) => ({ ...v, seen: 'x' }));
+    let loads = 0;
+    const load = async () => ({ n: ++loads, seen: 'db' });
+    await cache.getOrLoad('a', load, 60);
+    await cache.touch('a', (v) => ({ ...v, seen: 'touched' }));
+    expect(await cache.getOrLoad('a', load, 60)).toEqual({ n: 1, seen: 'touched' });
+    await cache.invalidate('a');
+    expect(await cache.getOrLoad('a', load, 60)).toEqual({ n: 2, seen: 'db' });
+    expect(await cache.getOrLoad('absent', load, 60)).toEqual({ n: 3, seen: 'db' });
+  });
+
   it('never serves a value whose load raced with an invalidation', async () => {
     const cache = new MemoryStateCache<string>();
     let release!: () => void;

@@ -12,6 +12,13 @@ export interface StateCache<V> {
   getOrLoad(key: string, loader: () => Promise<V>, ttlSeconds: number): Promise<V>;
   invalidate(key: string): Promise<void>;
   invalidateAll(): Promise<void>;
+  /**
+   * Rewrites this instance's cached value in place, if it holds one, and has the other
+   * instances drop theirs (best effort). Only for fields no check depends on (a display
+   * field such as last_login_at): it moves no version, so it can never resurrect a value
+   * an invalidation retired.
+   */
+  touch(key: string, update: (value: V) => V): Promise<void>;
 }
 
 interface Versioned<V> {
@@ -50,5 +57,10 @@ export class MemoryStateCache<V> implements StateCache<V> {
   async invalidateAll(): Promise<void> {
     this.allVersion++;
     this.entries.clear();
+  }
+
+  async touch(key: string, update: (value: V) => V): Promise<void> {
+    const hit = this.entries.get(key);
+    if (hit) hit.value = update(hit.value);
   }
 }
