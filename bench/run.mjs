@@ -640,6 +640,12 @@ async function main() {
     process.kill(svc.child.pid, 'SIGUSR2');
     await sleep(Number(process.env.BENCH_SMAPS_WAIT) || 1500);
     const dataDir = [...tempDirs].find((d) => d.includes('authcentre-bench-') && !d.includes('mariadb'));
+    // With `--env NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2`: the snapshot is kept as bench/profiles/end.heapsnapshot.
+    const snapshot = readdirSync(dataDir).find((f) => f.endsWith('.heapsnapshot'));
+    if (snapshot) {
+      mkdirSync(join(ROOT, 'bench', 'profiles'), { recursive: true });
+      writeFileSync(join(ROOT, 'bench', 'profiles', 'end.heapsnapshot'), readFileSync(join(dataDir, snapshot)));
+    }
     const report = readdirSync(dataDir).find((f) => f.startsWith('report.'));
     if (report) {
       const r = JSON.parse(readFileSync(join(dataDir, report), 'utf8'));
