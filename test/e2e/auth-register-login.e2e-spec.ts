@@ -131,7 +131,7 @@ describe(`register and login [${DB}]`, () => {
       expect(me.body.data.last_login_at).toBe(first.user.last_login_at);
       await new Promise((r) => setTimeout(r, 5));
       const second = await login(t.http, u.username, u.password);
-      expect(Date.parse(second.user.last_login_at)).toBeGreaterThan(Date.parse(first.user.last_login_at));
+      expect(Date.parse(second.user.last_login_at as string)).toBeGreaterThan(Date.parse(first.user.last_login_at as string));
       const after = await t.http.get('/api/v1/users/me', { token: first.access_token });
       expect(after.body.data.last_login_at).toBe(second.user.last_login_at);
     });

@@ -3,7 +3,7 @@ import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength
 import { MeDto } from '../../users/dto/user.dto.js';
 
 /** Passwords are only checked to be strings here; the policy answers WEAK_PASSWORD (API.md §3). */
-const PASSWORD_HARD_MAX = 4096;
+export const PASSWORD_HARD_MAX = 4096;
 
 export class RegisterDto {
   @ApiProperty({ example: 'alice', pattern: '^[A-Za-z0-9_.-]{3,32}$' })

@@ -1,43 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { PASSWORD_HARD_MAX, RegisterDto } from '../../auth/dto/auth.dto.js';
 import { UpdateMeDto } from '../../auth/dto/me.dto.js';
 import { SortablePageQuery } from '../../common/pagination/page-query.dto.js';
 import type { UserStatus } from '../user.entity.js';
 
 const STATUSES: UserStatus[] = ['active', 'disabled'];
-/** Passwords are only checked to be strings here; the policy answers WEAK_PASSWORD (API.md §3). */
-const PASSWORD_HARD_MAX = 4096;
 const MAX_ROLE_IDS = 100;
 
-export class CreateUserDto {
-  @ApiProperty({ example: 'bob', pattern: '^[A-Za-z0-9_.-]{3,32}$' })
-  @IsString()
-  @Matches(/^[A-Za-z0-9_.-]{3,32}$/, { message: 'username must be 3-32 characters of A-Z a-z 0-9 _ . -' })
-  username: string;
-
-  @ApiProperty({ example: 'correct horse battery staple', minLength: 8, maxLength: 128 })
-  @IsString()
-  @MaxLength(PASSWORD_HARD_MAX)
-  password: string;
-
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'bob@example.com' })
-  @IsOptional()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
-  email?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true, example: '+8613800138000', description: 'E.164, or a national number of DEFAULT_PHONE_REGION' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(32)
-  phone?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'Bob' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  nickname?: string | null;
-
+/** What POST /auth/register takes, plus the status and roles an administrator may set. */
+export class CreateUserDto extends RegisterDto {
   @ApiPropertyOptional({ enum: STATUSES, default: 'active' })
   @ValidateIf((o: CreateUserDto) => o.status !== undefined)
   @IsIn(STATUSES)
