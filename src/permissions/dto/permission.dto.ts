@@ -36,7 +36,7 @@ export class CreatePermissionDto {
   @MaxLength(64)
   name: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255, example: 'Refund a paid order' })
   @IsOptional()
   @IsString()
   @MaxLength(255)
@@ -52,14 +52,14 @@ export class UpdatePermissionDto {
   @Matches(PERMISSION_CODE, { message: CODE_MESSAGE })
   code?: string;
 
-  @ApiPropertyOptional({ maxLength: 64 })
+  @ApiPropertyOptional({ maxLength: 64, example: 'Refund orders' })
   @ValidateIf((o: UpdatePermissionDto) => o.name !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(64)
   name?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255, example: 'Refund a paid order' })
   @IsOptional()
   @IsString()
   @MaxLength(255)

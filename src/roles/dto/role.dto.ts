@@ -13,7 +13,7 @@ export class RoleDto {
   @ApiProperty({ example: 2 }) id: number;
   @ApiProperty({ example: 'ADMIN' }) code: string;
   @ApiProperty({ example: 'Administrator' }) name: string;
-  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Reads the audit log' }) description: string | null;
   @ApiProperty({ description: 'System roles cannot be deleted or re-coded' }) is_system: boolean;
   @ApiProperty({ type: [PermissionRefDto] }) permissions: PermissionRefDto[];
   @ApiProperty({ format: 'date-time' }) created_at: string;
@@ -43,7 +43,7 @@ export class CreateRoleDto {
   @MaxLength(64)
   name: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255, example: 'Reads the audit log' })
   @IsOptional()
   @IsString()
   @MaxLength(255)
@@ -67,14 +67,14 @@ export class UpdateRoleDto {
   @Matches(ROLE_CODE, { message: CODE_MESSAGE })
   code?: string;
 
-  @ApiPropertyOptional({ maxLength: 64 })
+  @ApiPropertyOptional({ maxLength: 64, example: 'Auditor' })
   @ValidateIf((o: UpdateRoleDto) => o.name !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(64)
   name?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 255, example: 'Reads the audit log' })
   @IsOptional()
   @IsString()
   @MaxLength(255)

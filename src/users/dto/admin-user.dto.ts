@@ -44,7 +44,7 @@ export class RoleIdsDto {
 }
 
 export class SetPasswordDto {
-  @ApiProperty({ minLength: 8, maxLength: 128 })
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'a new correct horse battery staple' })
   @IsString()
   @MaxLength(PASSWORD_HARD_MAX)
   new_password: string;
