@@ -1,7 +1,7 @@
 import { setTimeout as tick } from 'node:timers/promises';
 import { DataSource, EntitySchema } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runTransaction } from './transaction.js';
+import { runTransaction, setSqliteGateMaxWait } from './transaction.js';
 
 interface Row {
   id: number;
@@ -73,5 +73,19 @@ describe('runTransaction on SQLite', () => {
     const later = ds.getRepository(RowSchema).count();
     await tx;
     expect(await later).toBe(1);
+  });
+
+  it('a query that wrongly bypasses em inside a transaction stops waiting after the limit instead of hanging', async () => {
+    setSqliteGateMaxWait(100);
+    try {
+      const result = await runTransaction(ds, async (em) => {
+        await em.getRepository(RowSchema).insert({ name: 'via em' });
+        return ds.getRepository(RowSchema).count(); // the mistake: not through em
+      });
+      expect(result).toBe(1);
+      expect(await names()).toEqual(['via em']);
+    } finally {
+      setSqliteGateMaxWait(5_000);
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** InnoDB picked this transaction as a deadlock victim: running it again is the documented remedy. */
@@ -15,11 +17,22 @@ function isDeadlock(err: unknown): boolean {
  * one after another on a QueryRunner of their own, each waits for the statements already in
  * flight on the shared runner, and statements on the shared runner wait while it runs.
  * Inside `work`, every query must therefore go through `em` (all of ours do): one through a
- * repository of the shared runner would wait for the transaction that waits for it.
+ * repository of the shared runner would wait for the transaction that waits for it. Should that
+ * ever happen, the statement stops waiting after `gateMaxWaitMs`, runs inside the open
+ * transaction (the behaviour without the gate) and logs an error naming the mistake, so a bug
+ * degrades one request instead of stopping the database for all.
  * (An AsyncLocalStorage could tell the two apart, but on Node 20 its promise hooks cost
  * ~15 % of throughput on every request.) MySQL gives each transaction its own connection.
  */
+let gateMaxWaitMs = 5_000;
+
+/** How long a statement waits for an open SQLite transaction before it logs and runs anyway. */
+export function setSqliteGateMaxWait(ms: number): void {
+  gateMaxWaitMs = ms;
+}
+
 class SqliteGate {
+  private readonly logger = new Logger('Database');
   private queue: Promise<unknown> = Promise.resolve();
   private inFlight = 0;
   private drained: (() => void) | null = null;
@@ -31,7 +44,7 @@ class SqliteGate {
     const shared = dataSource.createQueryRunner();
     const query = shared.query.bind(shared) as (...args: unknown[]) => Promise<unknown>;
     (shared as { query: unknown }).query = async (...args: unknown[]) => {
-      while (this.busy) await this.busy;
+      if (this.busy) await this.waitForTransaction(String(args[0]));
       this.inFlight++;
       try {
         return await query(...args);
@@ -46,6 +59,20 @@ class SqliteGate {
     const Runner = shared.constructor as new (driver: DataSource['driver']) => QueryRunner;
     this.txRunner = new Runner(dataSource.driver);
     Object.assign(this.txRunner, { manager: dataSource.createEntityManager(this.txRunner) });
+  }
+
+  private async waitForTransaction(sql: string): Promise<void> {
+    const deadline = Date.now() + gateMaxWaitMs;
+    while (this.busy) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.logger.error(
+          `A statement waited ${gateMaxWaitMs} ms for an open transaction and now runs inside it: is a query inside runTransaction() not using its em? (${sql.slice(0, 80)})`,
+        );
+        return;
+      }
+      await Promise.race([this.busy, sleep(left)]);
+    }
   }
 
   transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
