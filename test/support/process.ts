@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const MAIN_JS = resolve('dist/src/main.js');
+/** The production entry (npm run start:prod, the Docker image): sizes libuv's pool, then loads MAIN_JS. */
+export const ENTRY = resolve('bin/authcentre.cjs');
 
 export interface Spawned {
   child: ChildProcess;
@@ -10,9 +12,9 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Runs the built server as a real process with exactly the env given (plus PATH). */
+/** Runs the built server through its production entry as a real process with exactly the env given (plus PATH). */
 export function spawnServer(env: Record<string, string>, cwd: string): Spawned {
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const child = spawn(process.execPath, [ENTRY], {
     cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
