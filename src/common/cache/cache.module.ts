@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Global, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
@@ -33,8 +34,10 @@ class RedisState implements OnApplicationShutdown {
       onOutage: () => Object.values(this.caches).forEach((c) => c.lost()),
       onRecovery: () => Object.values(this.caches).forEach((c) => void c.recovered()),
     });
+    // Notices carry the sender, so an instance skips its own: it already updated its memory.
+    const self = randomUUID();
     const publish = (ns: string) => async (key: string) => {
-      await this.client.publish(CHANNEL, `${ns}|${key}`);
+      await this.client.publish(CHANNEL, `${ns}|${self}|${key}`);
     };
     this.caches = {
       access: new RedisStateCache(this.client, 'access', publish('access')),
@@ -43,7 +46,8 @@ class RedisState implements OnApplicationShutdown {
     this.subscriber = connectRedis(url, 'notices');
     this.subscriber.on('ready', () => void this.subscriber.subscribe(CHANNEL).catch(() => undefined));
     this.subscriber.on('message', (_channel: string, message: string) => {
-      const [ns, key] = message.split('|', 2);
+      const [ns, sender, key] = message.split('|', 3);
+      if (sender === self || key === undefined) return;
       this.caches[ns as 'access' | 'session']?.onNotice(key === '*' ? null : key);
     });
   }
