@@ -16,8 +16,9 @@ const RowSchema = new EntitySchema<Row>({
 describe('runTransaction on SQLite', () => {
   let ds: DataSource;
   beforeEach(async () => {
-    ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [RowSchema], synchronize: true });
+    ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [RowSchema] });
     await ds.initialize();
+    await ds.query('CREATE TABLE "row" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL UNIQUE)');
   });
   afterEach(() => ds.destroy());
   const names = async () => (await ds.getRepository(RowSchema).find({ order: { name: 'ASC' } })).map((r) => r.name);
