@@ -22,6 +22,23 @@ export interface TokenClaims {
   exp: number;
 }
 
+/** Who a verified token speaks for. */
+export interface TokenSubject {
+  userId: string;
+  sessionId: string;
+  jti: string;
+}
+
+/**
+ * The checks every verified token of kind `expected` must pass beyond its signature:
+ * shared by the passport strategies and `TokenService.verify`.
+ */
+export function tokenSubject(claims: TokenClaims, expected: TokenType): TokenSubject {
+  if (claims.typ !== expected) throw new AppException(ErrorCode.INVALID_TOKEN_TYPE);
+  if (!claims.sub || !claims.sid || !claims.jti) throw new AppException(ErrorCode.INVALID_TOKEN);
+  return { userId: claims.sub, sessionId: claims.sid, jti: claims.jti };
+}
+
 export interface TokenPair {
   access_token: string;
   refresh_token: string;
@@ -90,8 +107,7 @@ export class TokenService {
   verify(token: string, expected: TokenType): TokenClaims {
     try {
       const claims = jwt.verify(token, this.keys[expected], this.verifyOptions()) as TokenClaims;
-      if (claims.typ !== expected) throw new AppException(ErrorCode.INVALID_TOKEN_TYPE);
-      if (!claims.sub || !claims.sid || !claims.jti) throw new AppException(ErrorCode.INVALID_TOKEN);
+      tokenSubject(claims, expected);
       return claims;
     } catch (err) {
       throw this.classify(err, token, expected);

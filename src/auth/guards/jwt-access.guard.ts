@@ -43,22 +43,19 @@ export class JwtAccessGuard extends AuthGuard(ACCESS_STRATEGY) {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const request = context.switchToHttp().getRequest<{ user: Principal; headers: Record<string, string | undefined> }>();
+    const request = context.switchToHttp().getRequest<{ user: unknown; headers: Record<string, string | undefined> }>();
     const token = bearer(request);
-    const known = token ? this.verified.get(token) : undefined;
-    if (known) {
-      request.user = { userId: known.userId, sessionId: known.sessionId, jti: known.jti } as Principal;
-    } else {
-      await super.canActivate(context);
-      const claims = request.user as unknown as VerifiedAccessToken;
-      const ttl = claims.exp - Date.now() / 1000;
-      if (token && ttl > 0) this.verified.set(token, claims, ttl);
-      request.user = { userId: claims.userId, sessionId: claims.sessionId, jti: claims.jti } as Principal;
+    let subject = token ? this.verified.get(token) : undefined;
+    if (!subject) {
+      await super.canActivate(context); // passport verifies, or handleRequest throws the contract's error
+      subject = request.user as VerifiedAccessToken;
+      const ttl = subject.exp - Date.now() / 1000;
+      if (token && ttl > 0) this.verified.set(token, subject, ttl);
     }
-    const { userId, sessionId } = request.user;
-    const [live, access] = await Promise.all([this.sessions.isLive(sessionId), this.access.get(userId)]);
+    const [live, access] = await Promise.all([this.sessions.isLive(subject.sessionId), this.access.get(subject.userId)]);
     if (!live || !access || !access.active) throw new AppException(ErrorCode.TOKEN_REVOKED);
-    request.user.access = access;
+    const principal: Principal = { userId: subject.userId, sessionId: subject.sessionId, jti: subject.jti, access };
+    request.user = principal;
     return true;
   }
 

@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { AppException } from '../../common/errors/app.exception.js';
-import { ErrorCode } from '../../common/errors/error-codes.js';
-import { TokenService, type TokenClaims } from '../token.service.js';
+import { TokenService, tokenSubject, type TokenClaims, type TokenSubject } from '../token.service.js';
 
 export const ACCESS_STRATEGY = 'jwt-access';
 
 /** What a verified access token says: who, which session, and until when (epoch seconds). */
-export interface VerifiedAccessToken {
-  userId: string;
-  sessionId: string;
-  jti: string;
+export interface VerifiedAccessToken extends TokenSubject {
   exp: number;
 }
 
@@ -29,8 +24,6 @@ export class JwtAccessStrategy extends PassportStrategy(Strategy, ACCESS_STRATEG
 
   /** Pure: checks the claims and returns them; revocation is the guard's next step. */
   validate(claims: TokenClaims): VerifiedAccessToken {
-    if (claims.typ !== 'access') throw new AppException(ErrorCode.INVALID_TOKEN_TYPE);
-    if (!claims.sub || !claims.sid || !claims.jti) throw new AppException(ErrorCode.INVALID_TOKEN);
-    return { userId: claims.sub, sessionId: claims.sid, jti: claims.jti, exp: claims.exp };
+    return { ...tokenSubject(claims, 'access'), exp: claims.exp };
   }
 }

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { AppException } from '../../common/errors/app.exception.js';
-import { ErrorCode } from '../../common/errors/error-codes.js';
 import type { RefreshPrincipal } from '../principal.js';
-import { TokenService, type TokenClaims } from '../token.service.js';
+import { TokenService, tokenSubject, type TokenClaims } from '../token.service.js';
 
 export const REFRESH_STRATEGY = 'jwt-refresh';
 
@@ -26,8 +24,6 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, REFRESH_STRAT
   }
 
   validate(claims: TokenClaims): RefreshPrincipal {
-    if (claims.typ !== 'refresh') throw new AppException(ErrorCode.INVALID_TOKEN_TYPE);
-    if (!claims.sub || !claims.sid || !claims.jti) throw new AppException(ErrorCode.INVALID_TOKEN);
-    return { userId: claims.sub, sessionId: claims.sid, jti: claims.jti };
+    return tokenSubject(claims, 'refresh');
   }
 }
