@@ -94,8 +94,12 @@ export class AuthService implements OnModuleInit {
     const newHash = needsRehash(user.passwordHash) ? await hashPassword(dto.password) : null;
     const loggedInAt = new Date();
     const session = await runTransaction(this.dataSource, async (em) => {
-      if (newHash) await this.users.setPasswordHash(user.id, newHash, em);
-      await em.getRepository(User).update({ id: user.id }, { lastLoginAt: loggedInAt });
+      // Only if the password and status are still the ones checked above: a reset, change or
+      // disable that committed meanwhile revoked every session, and this one must not outlive it.
+      const stamped = await em
+        .getRepository(User)
+        .update({ id: user.id, passwordHash: user.passwordHash, status: 'active' }, { lastLoginAt: loggedInAt, ...(newHash ? { passwordHash: newHash } : {}) });
+      if (stamped.affected !== 1) throw new AppException(ErrorCode.INVALID_CREDENTIALS);
       const created = await this.sessions.create(user.id, ctx, em);
       await this.audit.record({ action: 'auth.login.success', actorId: user.id, targetType: 'user', targetId: user.id, detail: { session_id: created.id, ...(newHash ? { rehashed: true } : {}) } }, ctx, em);
       return created;
@@ -131,11 +135,11 @@ export class AuthService implements OnModuleInit {
   }
 
   async logout(principal: Principal, allSessions: boolean, ctx: RequestContext): Promise<void> {
-    const revoked = allSessions
-      ? await this.sessions.revokeAllForUser(principal.userId, 'logout_all')
-      : await this.sessions.revoke(principal.sessionId, 'logout');
+    let revoked = 1;
+    if (allSessions) revoked = (await this.sessions.revokeAllForUser(principal.userId, 'logout_all')).length;
+    else await this.sessions.revoke(principal.sessionId, 'logout');
     await this.audit.record(
-      { action: 'auth.logout', actorId: principal.userId, targetType: 'session', targetId: principal.sessionId, detail: { all_sessions: allSessions, revoked: revoked.length } },
+      { action: 'auth.logout', actorId: principal.userId, targetType: 'session', targetId: principal.sessionId, detail: { all_sessions: allSessions, revoked } },
       ctx,
     );
   }

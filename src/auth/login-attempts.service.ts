@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { isDuplicateKey } from '../common/errors/map-error.js';
 import { LoginFailure } from './login-failure.entity.js';
@@ -83,8 +83,11 @@ export class LoginAttemptsService {
   }
 
   /** After a successful login, a password reset or an admin's unlock. */
-  async clear(logins: string[]): Promise<void> {
+  /** Clears failures and locks of these names (inside the caller's transaction if `em`); returns how many rows went. */
+  async clear(logins: string[], em?: EntityManager): Promise<number> {
     const keys = [...new Set(logins.filter(Boolean).map(loginKey))];
-    if (keys.length) await this.failures.delete({ loginKey: In(keys) });
+    if (!keys.length) return 0;
+    const result = await (em?.getRepository(LoginFailure) ?? this.failures).delete({ loginKey: In(keys) });
+    return result.affected ?? 0;
   }
 }

@@ -16,6 +16,7 @@ import { hashPassword } from './password/password-hasher.js';
 import { PasswordPolicy } from './password/password-policy.js';
 import { PasswordResetToken } from './password-reset-token.entity.js';
 import { runTransaction } from '../database/transaction.js';
+import { loginNamesOf } from '../users/phone.js';
 
 const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -97,6 +98,6 @@ export class PasswordResetService {
     });
     await this.sessions.forget(revoked);
     await this.access.invalidateUser(user.id);
-    await this.attempts.clear([user.username, user.email ?? '', user.phone ?? '']);
+    await this.attempts.clear(loginNamesOf(user));
   }
 }

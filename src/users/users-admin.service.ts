@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AccessService } from '../access/access.service.js';
 import { assertMayActOnUser, assertRolesInReach } from '../access/privilege.js';
 import { AuditService } from '../audit/audit.service.js';
-import { LoginFailure } from '../auth/login-failure.entity.js';
-import { loginKey } from '../auth/login-attempts.service.js';
+import { LoginAttemptsService } from '../auth/login-attempts.service.js';
 import { hashPassword } from '../auth/password/password-hasher.js';
 import { PasswordPolicy } from '../auth/password/password-policy.js';
 import type { Principal } from '../auth/principal.js';
@@ -18,6 +16,7 @@ import { findRolesOrFail } from '../roles/role-lookup.js';
 import { SessionService } from '../sessions/session.service.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/admin-user.dto.js';
 import { toUserDto, type UserDto } from './dto/user.dto.js';
+import { loginNamesOf } from './phone.js';
 import { SuperAdmins } from './super-admins.js';
 import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
@@ -58,6 +57,7 @@ export class UsersAdminService {
     private readonly access: AccessService,
     private readonly policy: PasswordPolicy,
     private readonly audit: AuditService,
+    private readonly attempts: LoginAttemptsService,
   ) {}
 
   async create(me: Principal, dto: CreateUserDto, ctx: RequestContext): Promise<UserDto> {
@@ -156,20 +156,13 @@ export class UsersAdminService {
     await this.sessions.forget(revoked);
   }
 
-  /**
-   * Clears failures and the lock of every name the user signs in with: username, email
-   * and phone (E.164 and national form, as a user may type either; API.md §3 counts
-   * per name as typed). Deleted here rather than via LoginAttemptsService.clear so the
-   * audit entry commits with it.
-   */
+  /** Clears failures and the lock of every name the user signs in with, in one transaction with its audit entry. */
   async unlock(me: Principal, id: string, ctx: RequestContext): Promise<void> {
     await runTransaction(this.dataSource, async (em) => {
       const user = await this.findOrFail(em, id);
       assertMayActOnUser(me.access, user);
-      const names = [user.username, user.email, user.phone, user.phone ? parsePhoneNumberFromString(user.phone)?.nationalNumber : null];
-      const keys = [...new Set(names.filter((n): n is string => !!n).map(loginKey))];
-      const result = await em.getRepository(LoginFailure).delete({ loginKey: In(keys) });
-      await this.audit.record({ action: 'user.unlock', actorId: me.userId, targetType: 'user', targetId: id, detail: { cleared: result.affected ?? 0 } }, ctx, em);
+      const cleared = await this.attempts.clear(loginNamesOf(user), em);
+      await this.audit.record({ action: 'user.unlock', actorId: me.userId, targetType: 'user', targetId: id, detail: { cleared } }, ctx, em);
     });
   }
 

@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { Role } from '../roles/role.entity.js';
+import { replaceLinks, USER_ROLES } from '../database/link-set.js';
 import { toE164 } from './phone.js';
 import { User, type UserStatus } from './user.entity.js';
 
@@ -90,9 +91,7 @@ export class UsersService {
       lastLoginAt: null,
     });
     await em.getRepository(User).insert(user);
-    if (input.roleIds.length) {
-      await em.createQueryBuilder().insert().into('user_roles').values(input.roleIds.map((roleId) => ({ user_id: user.id, role_id: roleId }))).execute();
-    }
+    await replaceLinks(em, USER_ROLES, user.id, [], input.roleIds);
     return (await this.findById(user.id, em))!;
   }
 
@@ -124,10 +123,6 @@ export class UsersService {
 
   async setPasswordHash(userId: string, hash: string, em?: EntityManager): Promise<void> {
     await (em?.getRepository(User) ?? this.users).update({ id: userId }, { passwordHash: hash });
-  }
-
-  async touchLastLogin(userId: string): Promise<void> {
-    await this.users.update({ id: userId }, { lastLoginAt: new Date() });
   }
 
   async roleIdsByCode(codes: string[], em?: EntityManager): Promise<number[]> {

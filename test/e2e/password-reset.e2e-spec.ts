@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB, startApp, type TestApp } from '../support/app.js';
 import { startSmtp, type SmtpHandle } from '../support/smtp.js';
-import { login, registerAndLogin, stable, uniqueName } from '../support/users.js';
+import { login, register, registerAndLogin, stable, uniqueName } from '../support/users.js';
 
 const NEW_PASSWORD = 'Brand-new-passphrase-42';
 
@@ -78,6 +78,18 @@ describe(`forgot / verify / reset password over real SMTP [${DB}]`, () => {
     const again = await t.http.post('/api/v1/auth/password/reset', { token, new_password: 'Yet-another-passphrase-7' });
     expect([again.status, again.body.error]).toEqual([400, 'INVALID_RESET_TOKEN']);
     expect((await t.http.get('/api/v1/auth/password/reset/verify', { query: { token } })).body.error).toBe('INVALID_RESET_TOKEN');
+  });
+
+  it('clears a lockout on every name the user signs in with, the national phone form too', async () => {
+    const national = `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const u = await register(t.http, { phone: `+86${national}` });
+    for (let i = 0; i < 2; i++) await t.http.post('/api/v1/auth/login', { username: national, password: 'Wrong-password-1' });
+    expect((await t.http.post('/api/v1/auth/login', { username: national, password: u.password })).body.error).toBe('ACCOUNT_LOCKED');
+
+    await t.http.post('/api/v1/auth/password/forgot', { email: u.email });
+    const { token } = await tokenFrom(u.email);
+    expect((await t.http.post('/api/v1/auth/password/reset', { token, new_password: NEW_PASSWORD })).status).toBe(200);
+    await login(t.http, national, NEW_PASSWORD);
   });
 
   it('lets a newer token supersede an older one, and refuses junk', async () => {
