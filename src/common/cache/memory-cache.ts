@@ -6,7 +6,11 @@
 export class MemoryCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
 
-  constructor(private readonly maxEntries = 100_000) {}
+  /** `onEvict` hears of every entry dropped to make room (not of expiries or deletes). */
+  constructor(
+    private readonly maxEntries = 100_000,
+    private readonly onEvict?: (key: string) => void,
+  ) {}
 
   get(key: string): V | undefined {
     const entry = this.entries.get(key);
@@ -22,7 +26,10 @@ export class MemoryCache<V> {
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest !== undefined) {
+        this.entries.delete(oldest);
+        this.onEvict?.(oldest);
+      }
     }
     this.entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
   }
@@ -35,7 +42,4 @@ export class MemoryCache<V> {
     this.entries.clear();
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
 }

@@ -35,6 +35,18 @@ describe('MemoryStateCache', () => {
     expect(await cache.getOrLoad('absent', load, 60)).toEqual({ n: 3, seen: 'db' });
   });
 
+  it('still refuses a raced load after that key\'s version was dropped to make room', async () => {
+    const cache = new MemoryStateCache<string>(2);
+    let release!: () => void;
+    const slow = cache.getOrLoad('s', () => new Promise<string>((r) => (release = () => r('stale'))), 60);
+    await cache.invalidate('s');
+    release();
+    await slow;
+    await cache.invalidate('x');
+    await cache.invalidate('y'); // drops the version of 's'
+    expect(await cache.getOrLoad('s', async () => 'fresh', 60)).toBe('fresh');
+  });
+
   it('never serves a value whose load raced with an invalidation', async () => {
     const cache = new MemoryStateCache<string>();
     let release!: () => void;

@@ -30,18 +30,21 @@ interface Versioned<V> {
 /** In-process StateCache: right for one instance. */
 export class MemoryStateCache<V> implements StateCache<V> {
   private readonly entries: MemoryCache<Versioned<V>>;
-  private readonly keyVersions = new MemoryCache<number>();
+  private readonly keyVersions: MemoryCache<number>;
   private allVersion = 0;
 
-  constructor(maxEntries = 100_000, private readonly onMiss?: () => void) {
-    this.entries = new MemoryCache(maxEntries);
+  constructor(maxKeys = 100_000) {
+    this.entries = new MemoryCache(maxKeys);
+    // Bounded like the entries. A version dropped to make room would read as 0 again and
+    // could re-validate a value loaded before that key's invalidation, so dropping one
+    // retires every entry instead.
+    this.keyVersions = new MemoryCache(maxKeys, () => this.invalidateEverything());
   }
 
   async getOrLoad(key: string, loader: () => Promise<V>, ttlSeconds: number): Promise<V> {
     const keyVersion = this.keyVersions.get(key) ?? 0;
     const hit = this.entries.get(key);
     if (hit && hit.all === this.allVersion && hit.key === keyVersion) return hit.value;
-    this.onMiss?.();
     const all = this.allVersion;
     const value = await loader();
     this.entries.set(key, { value, all, key: keyVersion }, ttlSeconds);
@@ -55,6 +58,10 @@ export class MemoryStateCache<V> implements StateCache<V> {
   }
 
   async invalidateAll(): Promise<void> {
+    this.invalidateEverything();
+  }
+
+  private invalidateEverything(): void {
     this.allVersion++;
     this.entries.clear();
   }
