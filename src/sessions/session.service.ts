@@ -12,9 +12,9 @@ export type RevokeReason = 'logout' | 'logout_all' | 'reuse' | 'password_change'
 
 /** What a refresh attempt found; the caller turns it into tokens or an error. */
 export type RotateOutcome =
-  | { kind: 'rotated'; session: Session; jti: string }
-  | { kind: 'grace'; session: Session; jti: string }
-  | { kind: 'reused'; session: Session }
+  | { kind: 'rotated'; session: Pick<Session, 'id' | 'expiresAt'>; jti: string }
+  | { kind: 'grace'; session: Pick<Session, 'id' | 'expiresAt'>; jti: string }
+  | { kind: 'reused'; session: Pick<Session, 'id'> }
   | { kind: 'revoked' }
   | { kind: 'expired' };
 
@@ -63,33 +63,25 @@ export class SessionService {
   }
 
   /**
-   * Spends refresh token `jti` of session `sid` and names the next one. The update is
-   * conditional on `refresh_jti` still being `jti`, so when the same token arrives
-   * twice at once exactly one request wins; the other sees a spent token.
+   * Spends refresh token `jti` of session `sid` and names the next one, in one conditional
+   * UPDATE: it only matches while `refresh_jti` is still `jti` and the session is live, so
+   * when the same token arrives twice at once exactly one request wins. Only a miss reads
+   * the row, to tell a revoked or expired session from a spent token.
    */
   async rotate(sessionId: string, jti: string): Promise<RotateOutcome> {
+    const now = new Date();
+    const next = randomUUID();
+    const expiresAt = new Date(now.getTime() + this.config.jwt.refreshTtl * 1000);
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({ refreshJti: next, previousJti: jti, rotatedAt: now, lastUsedAt: now, expiresAt })
+      .where('id = :id AND refresh_jti = :jti AND revoked_at IS NULL AND expires_at > :now', { id: sessionId, jti, now })
+      .execute();
+    if (result.affected === 1) return { kind: 'rotated', session: { id: sessionId, expiresAt }, jti: next };
     const session = await this.sessions.findOneBy({ id: sessionId });
     if (!session || session.revokedAt) return { kind: 'revoked' };
-    const now = new Date();
     if (session.expiresAt <= now) return { kind: 'expired' };
-
-    if (session.refreshJti === jti) {
-      const next = randomUUID();
-      const expiresAt = new Date(now.getTime() + this.config.jwt.refreshTtl * 1000);
-      const result = await this.sessions
-        .createQueryBuilder()
-        .update(Session)
-        .set({ refreshJti: next, previousJti: jti, rotatedAt: now, lastUsedAt: now, expiresAt })
-        .where('id = :id AND refresh_jti = :jti AND revoked_at IS NULL', { id: sessionId, jti })
-        .execute();
-      if (result.affected === 1) {
-        return { kind: 'rotated', session: { ...session, refreshJti: next, previousJti: jti, rotatedAt: now, lastUsedAt: now, expiresAt }, jti: next };
-      }
-      // Lost the race: someone rotated it a moment ago. Judge it as a spent token.
-      const fresh = await this.sessions.findOneBy({ id: sessionId });
-      if (!fresh || fresh.revokedAt) return { kind: 'revoked' };
-      return this.spent(fresh, jti, now);
-    }
     return this.spent(session, jti, now);
   }
 
@@ -108,15 +100,10 @@ export class SessionService {
     return { kind: 'reused', session };
   }
 
-  /**
-   * Revocations invalidate the cache at once. Inside a caller's transaction (`em`), the
-   * caller must also call `forget(ids)` after commit: a read between this call and the
-   * commit could otherwise cache the not-yet-revoked state.
-   */
-  async revoke(sessionId: string, reason: RevokeReason, em?: EntityManager): Promise<string[]> {
-    await (em?.getRepository(Session) ?? this.sessions).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+  /** Revokes one session; its cached liveness goes at once. */
+  async revoke(sessionId: string, reason: RevokeReason): Promise<void> {
+    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
     await this.forget([sessionId]);
-    return [sessionId];
   }
 
   /** Drops cached liveness of these sessions, so the next request reads the database. */
@@ -124,7 +111,11 @@ export class SessionService {
     await Promise.all(sessionIds.map((id) => this.cache.invalidate(id)));
   }
 
-  /** Revokes every live session of a user (but `exceptSessionId`); returns their ids. */
+  /**
+   * Revokes every live session of a user (but `exceptSessionId`); returns their ids. Inside a
+   * caller's transaction (`em`) the caller calls `forget(ids)` after the commit — before it,
+   * a read could cache the not-yet-revoked state again; without `em` it is done here.
+   */
   async revokeAllForUser(userId: string, reason: RevokeReason, exceptSessionId?: string, em?: EntityManager): Promise<string[]> {
     const repo = em?.getRepository(Session) ?? this.sessions;
     const live = await repo.find({
@@ -139,7 +130,7 @@ export class SessionService {
       .set({ revokedAt: new Date(), revokedReason: reason })
       .where('id IN (:...ids) AND revoked_at IS NULL', { ids })
       .execute();
-    await this.forget(ids);
+    if (!em) await this.forget(ids);
     return ids;
   }
 
