@@ -77,12 +77,12 @@ export class PermissionsService {
   }
 
   async update(me: Principal, id: number, dto: UpdatePermissionDto, ctx: RequestContext): Promise<PermissionDto> {
-    const updated = await runTransaction(this.dataSource, async (em) => {
+    const { permission: saved, changed } = await runTransaction(this.dataSource, async (em) => {
       const permission = await this.findOrFail(em, id);
       const recode = dto.code !== undefined && dto.code !== permission.code;
       if (recode && permission.isSystem) throw new AppException(ErrorCode.PROTECTED_RESOURCE);
-      const assigned = await this.isAssigned(em, id);
-      if (!me.access.isSuperAdmin && ((assigned && !permissionInReach(me.access, permission.code)) || (recode && assigned))) {
+      // A permission that roles carry: only SUPER_ADMIN re-codes it, and others only touch it within their reach.
+      if (!me.access.isSuperAdmin && (recode || !permissionInReach(me.access, permission.code)) && (await this.isAssigned(em, id))) {
         throw new AppException(ErrorCode.FORBIDDEN);
       }
       const changes: Partial<Permission> = {};
@@ -90,17 +90,17 @@ export class PermissionsService {
       if (dto.name !== undefined && dto.name !== permission.name) changes.name = dto.name;
       if (dto.description !== undefined && dto.description !== permission.description) changes.description = dto.description;
       const fields = Object.keys(changes);
-      if (!fields.length) return permission;
+      if (!fields.length) return { permission, changed: false };
       await em.getRepository(Permission).update({ id }, changes);
       await this.audit.record(
         { action: 'permission.update', actorId: me.userId, targetType: 'permission', targetId: id, detail: { fields, ...(recode ? { from: permission.code, to: dto.code } : {}) } },
         ctx,
         em,
       );
-      return this.findOrFail(em, id);
+      return { permission: await this.findOrFail(em, id), changed: true };
     });
-    await this.access.invalidateAll();
-    return toPermissionDto(updated);
+    if (changed) await this.access.invalidateAll();
+    return toPermissionDto(saved);
   }
 
   async remove(me: Principal, id: number, ctx: RequestContext): Promise<void> {

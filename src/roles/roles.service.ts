@@ -75,12 +75,12 @@ export class RolesService {
       );
       return this.findOrFail(em, id);
     });
-    await this.access.invalidateAll();
+    // No cache to drop: nobody holds a role that did not exist.
     return toRoleDto(created);
   }
 
   async update(me: Principal, id: number, dto: UpdateRoleDto, ctx: RequestContext): Promise<RoleDto> {
-    const updated = await runTransaction(this.dataSource, async (em) => {
+    const { role: saved, changed } = await runTransaction(this.dataSource, async (em) => {
       const role = await this.findOrFail(em, id);
       const recode = dto.code !== undefined && dto.code !== role.code;
       if (recode && role.isSystem) throw new AppException(ErrorCode.PROTECTED_RESOURCE);
@@ -90,18 +90,18 @@ export class RolesService {
       if (dto.name !== undefined && dto.name !== role.name) changes.name = dto.name;
       if (dto.description !== undefined && dto.description !== role.description) changes.description = dto.description;
       const fields = Object.keys(changes);
-      if (!fields.length) return role;
+      if (!fields.length) return { role, changed: false };
       await em.getRepository(Role).update({ id }, changes);
       await this.audit.record(
         { action: 'role.update', actorId: me.userId, targetType: 'role', targetId: id, detail: { fields, ...(recode ? { from: role.code, to: dto.code } : {}) } },
         ctx,
         em,
       );
-      return this.findOrFail(em, id);
+      return { role: await this.findOrFail(em, id), changed: true };
     });
     // Role codes and names are part of every holder's Me.
-    await this.access.invalidateAll();
-    return toRoleDto(updated);
+    if (changed) await this.access.invalidateAll();
+    return toRoleDto(saved);
   }
 
   async remove(me: Principal, id: number, ctx: RequestContext): Promise<void> {
