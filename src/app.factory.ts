@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConsoleLogger, RequestMethod, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, RequestMethod, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from './config/app.config.js';
@@ -21,10 +21,7 @@ const NEST_LEVELS: Record<AppConfig['http']['logLevel'], LogLevel[]> = {
   silent: [],
 };
 
-/**
- * Builds the fully configured application (used by main.ts, the tests, the OpenAPI
- * export and the benchmark alike), not yet listening.
- */
+/** Builds the fully configured application (used by main.ts and the tests), not yet listening. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   if (config.auth.hashPoolSize) setHashPool(config.auth.hashPoolSize);
   const adapter = new FastifyAdapter({
@@ -55,10 +52,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   // Read by @Ctx(): the locale of mails and messages when Accept-Language does not choose.
   fastify.decorateRequest('defaultLocale', config.i18n.defaultLocale);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.header('X-Request-Id', request.id);
-    done();
-  });
   // Draining on shutdown: Node closes the sockets idle at close() time, but a request
   // still in flight leaves its keep-alive socket idle afterwards. Reap those as they
   // come, so close() ends when the last in-flight response is out.
@@ -86,8 +79,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       },
     },
   });
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(security);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(security).header('X-Request-Id', request.id);
     done();
   });
   if (config.http.corsOrigins.length) {
@@ -99,12 +92,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     });
   }
 
+  applyApiPrefix(app);
+  setupSwagger(app);
+  return app;
+}
+
+/** `/api/v1` before every route but the health checks (used by the OpenAPI export too). */
+export function applyApiPrefix(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
     ],
   });
-  setupSwagger(app);
-  return app;
 }

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { API_PREFIX } from './app.factory.js';
+import { applyApiPrefix } from './app.factory.js';
 import { AppModule } from './app.module.js';
 import { loadConfig } from './config/app.config.js';
 import { buildOpenApiDocument } from './common/swagger/swagger.js';
@@ -28,15 +27,8 @@ export async function generateOpenApiDocument(): Promise<OpenAPIObject> {
       abortOnError: false,
     });
     try {
-      // The same prefix and exclusions as createApp (app.factory.ts), which cannot take
-      // the preview option. The client e2e spec checks that the served /docs-json equals
-      // the committed document, so a drift between the two shows up there.
-      app.setGlobalPrefix(API_PREFIX, {
-        exclude: [
-          { path: 'health/live', method: RequestMethod.GET },
-          { path: 'health/ready', method: RequestMethod.GET },
-        ],
-      });
+      // createApp cannot take the preview option; the routes get its prefix all the same.
+      applyApiPrefix(app);
       return buildOpenApiDocument(app);
     } finally {
       await app.close();

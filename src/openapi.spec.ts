@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { OpenAPIObject, OperationObject, ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_STATUS, ErrorCode as E, type ErrorCode } from './common/errors/error-codes.js';
-import { TOKEN_ERRORS } from './common/swagger/token-errors.js';
+import { ERROR_STATUS, ErrorCode as E, TOKEN_ERRORS, type ErrorCode } from './common/errors/error-codes.js';
 import { generateOpenApiDocument, renderOpenApi } from './openapi-document.js';
 
 /**

@@ -4,7 +4,6 @@ import { RequirePermissions } from '../auth/decorators/require-permissions.decor
 import { ErrorCode as E } from '../common/errors/error-codes.js';
 import type { Page } from '../common/pagination/page.js';
 import { ApiErrors, ApiPageEnvelope } from '../common/swagger/api-envelope.js';
-import { GUARDED_ERRORS } from '../common/swagger/token-errors.js';
 import { Perm } from '../permissions/permission-catalogue.js';
 import { AuditQueryService } from './audit-query.service.js';
 import { AuditLogDto, ListAuditLogsQuery } from './dto/audit-log.dto.js';
@@ -22,7 +21,7 @@ export class AuditController {
     description: 'Filters `actor_id`, `action`, `target_type`, `target_id`, `from` (inclusive) and `to` (exclusive, ISO 8601). Default order: newest first.',
   })
   @ApiPageEnvelope(AuditLogDto)
-  @ApiErrors(E.VALIDATION_FAILED, ...GUARDED_ERRORS)
+  @ApiErrors(E.VALIDATION_FAILED)
   list(@Query() query: ListAuditLogsQuery): Promise<Page<AuditLogDto>> {
     return this.logs.list(query);
   }

@@ -7,7 +7,6 @@ import { IdParam } from '../common/http/id-param.js';
 import { Ctx, type RequestContext } from '../common/http/request-context.js';
 import type { Page } from '../common/pagination/page.js';
 import { ApiEnvelope, ApiErrors, ApiPageEnvelope } from '../common/swagger/api-envelope.js';
-import { GUARDED_ERRORS } from '../common/swagger/token-errors.js';
 import { CreatePermissionDto, ListPermissionsQuery, PermissionDto, UpdatePermissionDto } from './dto/permission.dto.js';
 import { Perm } from './permission-catalogue.js';
 import { PermissionsService } from './permissions.service.js';
@@ -22,7 +21,7 @@ export class PermissionsController {
   @RequirePermissions(Perm.PERMISSION_READ)
   @ApiOperation({ summary: 'List permissions', description: '`keyword` matches code, name or description. Default order: id ascending.' })
   @ApiPageEnvelope(PermissionDto)
-  @ApiErrors(E.VALIDATION_FAILED, ...GUARDED_ERRORS)
+  @ApiErrors(E.VALIDATION_FAILED)
   list(@Query() query: ListPermissionsQuery): Promise<Page<PermissionDto>> {
     return this.permissions.list(query);
   }
@@ -31,7 +30,7 @@ export class PermissionsController {
   @RequirePermissions(Perm.PERMISSION_CREATE)
   @ApiOperation({ summary: 'Create a permission' })
   @ApiEnvelope(PermissionDto, 201, 'Created')
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, ...GUARDED_ERRORS, E.PERMISSION_CODE_TAKEN)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.PERMISSION_CODE_TAKEN)
   create(@CurrentUser() me: Principal, @Body() dto: CreatePermissionDto, @Ctx() ctx: RequestContext): Promise<PermissionDto> {
     return this.permissions.create(me, dto, ctx);
   }
@@ -40,7 +39,7 @@ export class PermissionsController {
   @RequirePermissions(Perm.PERMISSION_READ)
   @ApiOperation({ summary: 'One permission' })
   @ApiEnvelope(PermissionDto)
-  @ApiErrors(...GUARDED_ERRORS, E.NOT_FOUND)
+  @ApiErrors(E.NOT_FOUND)
   get(@IdParam() id: number): Promise<PermissionDto> {
     return this.permissions.get(id);
   }
@@ -54,7 +53,7 @@ export class PermissionsController {
       'permissions they hold or that no role carries, and can re-code only permissions that no role carries (403 FORBIDDEN).',
   })
   @ApiEnvelope(PermissionDto)
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, ...GUARDED_ERRORS, E.NOT_FOUND, E.PERMISSION_CODE_TAKEN, E.PROTECTED_RESOURCE)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.NOT_FOUND, E.PERMISSION_CODE_TAKEN, E.PROTECTED_RESOURCE)
   update(@CurrentUser() me: Principal, @IdParam() id: number, @Body() dto: UpdatePermissionDto, @Ctx() ctx: RequestContext): Promise<PermissionDto> {
     return this.permissions.update(me, id, dto, ctx);
   }
@@ -66,7 +65,7 @@ export class PermissionsController {
     description: 'System permissions cannot be deleted (409 PROTECTED_RESOURCE). A caller who is not SUPER_ADMIN can delete only permissions they hold or that no role carries (403).',
   })
   @ApiEnvelope(null)
-  @ApiErrors(...GUARDED_ERRORS, E.NOT_FOUND, E.PROTECTED_RESOURCE)
+  @ApiErrors(E.NOT_FOUND, E.PROTECTED_RESOURCE)
   async remove(@CurrentUser() me: Principal, @IdParam() id: number, @Ctx() ctx: RequestContext): Promise<null> {
     await this.permissions.remove(me, id, ctx);
     return null;

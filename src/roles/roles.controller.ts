@@ -7,7 +7,6 @@ import { IdParam } from '../common/http/id-param.js';
 import { Ctx, type RequestContext } from '../common/http/request-context.js';
 import type { Page } from '../common/pagination/page.js';
 import { ApiEnvelope, ApiErrors, ApiPageEnvelope } from '../common/swagger/api-envelope.js';
-import { GUARDED_ERRORS } from '../common/swagger/token-errors.js';
 import { Perm } from '../permissions/permission-catalogue.js';
 import { CreateRoleDto, ListRolesQuery, PermissionIdsDto, RoleDto, UpdateRoleDto } from './dto/role.dto.js';
 import { RolesService } from './roles.service.js';
@@ -26,7 +25,7 @@ export class RolesController {
   @RequirePermissions(Perm.ROLE_READ)
   @ApiOperation({ summary: 'List roles with their permissions', description: '`keyword` matches code, name or description. Default order: id ascending.' })
   @ApiPageEnvelope(RoleDto)
-  @ApiErrors(E.VALIDATION_FAILED, ...GUARDED_ERRORS)
+  @ApiErrors(E.VALIDATION_FAILED)
   list(@Query() query: ListRolesQuery): Promise<Page<RoleDto>> {
     return this.roles.list(query);
   }
@@ -35,7 +34,7 @@ export class RolesController {
   @RequirePermissions(Perm.ROLE_CREATE)
   @ApiOperation({ summary: 'Create a role', description: REACH })
   @ApiEnvelope(RoleDto, 201, 'Created')
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, ...GUARDED_ERRORS, E.ROLE_CODE_TAKEN)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.ROLE_CODE_TAKEN)
   create(@CurrentUser() me: Principal, @Body() dto: CreateRoleDto, @Ctx() ctx: RequestContext): Promise<RoleDto> {
     return this.roles.create(me, dto, ctx);
   }
@@ -44,7 +43,7 @@ export class RolesController {
   @RequirePermissions(Perm.ROLE_READ)
   @ApiOperation({ summary: 'One role with its permissions' })
   @ApiEnvelope(RoleDto)
-  @ApiErrors(...GUARDED_ERRORS, E.NOT_FOUND)
+  @ApiErrors(E.NOT_FOUND)
   get(@IdParam() id: number): Promise<RoleDto> {
     return this.roles.get(id);
   }
@@ -53,7 +52,7 @@ export class RolesController {
   @RequirePermissions(Perm.ROLE_UPDATE)
   @ApiOperation({ summary: 'Change a role', description: `System roles cannot be re-coded (409 PROTECTED_RESOURCE). ${REACH}` })
   @ApiEnvelope(RoleDto)
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, ...GUARDED_ERRORS, E.NOT_FOUND, E.ROLE_CODE_TAKEN, E.PROTECTED_RESOURCE)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.NOT_FOUND, E.ROLE_CODE_TAKEN, E.PROTECTED_RESOURCE)
   update(@CurrentUser() me: Principal, @IdParam() id: number, @Body() dto: UpdateRoleDto, @Ctx() ctx: RequestContext): Promise<RoleDto> {
     return this.roles.update(me, id, dto, ctx);
   }
@@ -62,7 +61,7 @@ export class RolesController {
   @RequirePermissions(Perm.ROLE_DELETE)
   @ApiOperation({ summary: 'Delete a role (its users lose it)', description: `System roles cannot be deleted (409 PROTECTED_RESOURCE). ${REACH}` })
   @ApiEnvelope(null)
-  @ApiErrors(...GUARDED_ERRORS, E.NOT_FOUND, E.PROTECTED_RESOURCE)
+  @ApiErrors(E.NOT_FOUND, E.PROTECTED_RESOURCE)
   async remove(@CurrentUser() me: Principal, @IdParam() id: number, @Ctx() ctx: RequestContext): Promise<null> {
     await this.roles.remove(me, id, ctx);
     return null;
@@ -75,7 +74,7 @@ export class RolesController {
     description: `An unknown permission id is 400 VALIDATION_FAILED. SUPER_ADMIN has every permission by definition: its set cannot be set (409 PROTECTED_RESOURCE). ${REACH}`,
   })
   @ApiEnvelope(RoleDto)
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, ...GUARDED_ERRORS, E.NOT_FOUND, E.PROTECTED_RESOURCE)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.NOT_FOUND, E.PROTECTED_RESOURCE)
   setPermissions(@CurrentUser() me: Principal, @IdParam() id: number, @Body() dto: PermissionIdsDto, @Ctx() ctx: RequestContext): Promise<RoleDto> {
     return this.roles.setPermissions(me, id, dto.permission_ids, ctx);
   }

@@ -7,7 +7,6 @@ import { UuidParam } from '../common/http/id-param.js';
 import { Ctx, type RequestContext } from '../common/http/request-context.js';
 import type { Page } from '../common/pagination/page.js';
 import { ApiEnvelope, ApiErrors, ApiPageEnvelope } from '../common/swagger/api-envelope.js';
-import { GUARDED_ERRORS } from '../common/swagger/token-errors.js';
 import { Perm } from '../permissions/permission-catalogue.js';
 import { CreateUserDto, ListUsersQuery, LoginStatusDto, LoginStatusQuery, RoleIdsDto, SetPasswordDto, UpdateUserDto } from './dto/admin-user.dto.js';
 import { UserDto } from './dto/user.dto.js';
@@ -39,7 +38,7 @@ export class UsersController {
     description: '`keyword` matches username, nickname, email or phone; `status` and `role` (a role code) filter. Default order: created_at ascending.',
   })
   @ApiPageEnvelope(UserDto)
-  @ApiErrors(E.VALIDATION_FAILED, ...GUARDED_ERRORS)
+  @ApiErrors(E.VALIDATION_FAILED)
   list(@Query() query: ListUsersQuery): Promise<Page<UserDto>> {
     return this.query.list(query);
   }
@@ -53,7 +52,7 @@ export class UsersController {
       'never SUPER_ADMIN (403 FORBIDDEN). An unknown role id is 400 VALIDATION_FAILED.',
   })
   @ApiEnvelope(UserDto, 201, 'Created')
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WEAK_PASSWORD, ...GUARDED_ERRORS, E.USERNAME_TAKEN, E.EMAIL_TAKEN, E.PHONE_TAKEN)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WEAK_PASSWORD, E.USERNAME_TAKEN, E.EMAIL_TAKEN, E.PHONE_TAKEN)
   create(@CurrentUser() me: Principal, @Body() dto: CreateUserDto, @Ctx() ctx: RequestContext): Promise<UserDto> {
     return this.admin.create(me, dto, ctx);
   }
@@ -62,7 +61,7 @@ export class UsersController {
   @RequirePermissions(Perm.USER_READ)
   @ApiOperation({ summary: 'Failed logins and lock of a login name', description: 'Counted per name as typed at login (username, email or phone), case-insensitively.' })
   @ApiEnvelope(LoginStatusDto)
-  @ApiErrors(E.VALIDATION_FAILED, ...GUARDED_ERRORS)
+  @ApiErrors(E.VALIDATION_FAILED)
   loginStatus(@Query() query: LoginStatusQuery): Promise<LoginStatusDto> {
     return this.query.loginStatus(query.username);
   }
@@ -71,7 +70,7 @@ export class UsersController {
   @RequirePermissions(Perm.USER_READ)
   @ApiOperation({ summary: 'One user', description: '404 when absent or deleted.' })
   @ApiEnvelope(UserDto)
-  @ApiErrors(...GUARDED_ERRORS, E.NOT_FOUND)
+  @ApiErrors(E.NOT_FOUND)
   get(@UuidParam() id: string): Promise<UserDto> {
     return this.query.get(id);
   }
@@ -83,7 +82,7 @@ export class UsersController {
     description: `Disabling revokes all their sessions. Nobody can disable themselves or the last active SUPER_ADMIN (409 PROTECTED_RESOURCE). ${NOT_SUPER}`,
   })
   @ApiEnvelope(UserDto)
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, ...GUARDED_ERRORS, E.NOT_FOUND, E.EMAIL_TAKEN, E.PHONE_TAKEN, E.PROTECTED_RESOURCE)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.NOT_FOUND, E.EMAIL_TAKEN, E.PHONE_TAKEN, E.PROTECTED_RESOURCE)
   update(@CurrentUser() me: Principal, @UuidParam() id: string, @Body() dto: UpdateUserDto, @Ctx() ctx: RequestContext): Promise<UserDto> {
     return this.admin.update(me, id, dto, ctx);
   }
@@ -95,7 +94,7 @@ export class UsersController {
     description: `Frees their username, email and phone; revokes their sessions. Nobody can delete themselves or the last active SUPER_ADMIN (409 PROTECTED_RESOURCE). ${NOT_SUPER}`,
   })
   @ApiEnvelope(null)
-  @ApiErrors(...GUARDED_ERRORS, E.NOT_FOUND, E.PROTECTED_RESOURCE)
+  @ApiErrors(E.NOT_FOUND, E.PROTECTED_RESOURCE)
   async remove(@CurrentUser() me: Principal, @UuidParam() id: string, @Ctx() ctx: RequestContext): Promise<null> {
     await this.admin.remove(me, id, ctx);
     return null;
@@ -110,7 +109,7 @@ export class UsersController {
       `never SUPER_ADMIN (403 FORBIDDEN). Taking SUPER_ADMIN from the last active one is 409 PROTECTED_RESOURCE. ${NOT_SUPER}`,
   })
   @ApiEnvelope(UserDto)
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, ...GUARDED_ERRORS, E.NOT_FOUND, E.PROTECTED_RESOURCE)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.NOT_FOUND, E.PROTECTED_RESOURCE)
   setRoles(@CurrentUser() me: Principal, @UuidParam() id: string, @Body() dto: RoleIdsDto, @Ctx() ctx: RequestContext): Promise<UserDto> {
     return this.roles.set(me, id, dto.role_ids, ctx);
   }
@@ -119,7 +118,7 @@ export class UsersController {
   @RequirePermissions(Perm.USER_UPDATE)
   @ApiOperation({ summary: "Set a user's password", description: `Revokes all their sessions. ${NOT_SUPER}` })
   @ApiEnvelope(null)
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WEAK_PASSWORD, ...GUARDED_ERRORS, E.NOT_FOUND)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WEAK_PASSWORD, E.NOT_FOUND)
   async setPassword(@CurrentUser() me: Principal, @UuidParam() id: string, @Body() dto: SetPasswordDto, @Ctx() ctx: RequestContext): Promise<null> {
     await this.admin.setPassword(me, id, dto.new_password, ctx);
     return null;
@@ -129,7 +128,7 @@ export class UsersController {
   @RequirePermissions(Perm.USER_UPDATE)
   @ApiOperation({ summary: "Revoke all of a user's sessions", description: NOT_SUPER })
   @ApiEnvelope(null)
-  @ApiErrors(...GUARDED_ERRORS, E.NOT_FOUND)
+  @ApiErrors(E.NOT_FOUND)
   async revokeSessions(@CurrentUser() me: Principal, @UuidParam() id: string, @Ctx() ctx: RequestContext): Promise<null> {
     await this.admin.revokeSessions(me, id, ctx);
     return null;
@@ -140,7 +139,7 @@ export class UsersController {
   @RequirePermissions(Perm.USER_UPDATE)
   @ApiOperation({ summary: 'Clear failed logins and the lock', description: `For the user's username, email and phone. ${NOT_SUPER}` })
   @ApiEnvelope(null)
-  @ApiErrors(...GUARDED_ERRORS, E.NOT_FOUND)
+  @ApiErrors(E.NOT_FOUND)
   async unlock(@CurrentUser() me: Principal, @UuidParam() id: string, @Ctx() ctx: RequestContext): Promise<null> {
     await this.admin.unlock(me, id, ctx);
     return null;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
+import { PASSWORD_HARD_MAX } from './auth.dto.js';
 
 /** Send `null` to clear a field. Changing the email sets `email_verified` to false. */
 export class UpdateMeDto {
@@ -32,12 +33,12 @@ export class ChangePasswordDto {
   @ApiProperty({ example: 'correct horse battery staple' })
   @IsString()
   @MinLength(1)
-  @MaxLength(4096)
+  @MaxLength(PASSWORD_HARD_MAX)
   old_password: string;
 
   @ApiProperty({ minLength: 8, maxLength: 128, example: 'An0ther-g00d-passphrase' })
   @IsString()
-  @MaxLength(4096)
+  @MaxLength(PASSWORD_HARD_MAX)
   new_password: string;
 }
 

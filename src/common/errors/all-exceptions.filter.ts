@@ -2,17 +2,11 @@ import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config.js';
 import { localise, pickLocale } from '../i18n/messages.js';
-import { ErrorCode } from './error-codes.js';
+import { ErrorCode, TOKEN_ERRORS } from './error-codes.js';
 import { toAppException } from './map-error.js';
 
 /** Keys after which RFC 6750 asks for a `WWW-Authenticate: Bearer` challenge. */
-const BEARER_ERRORS = new Set<string>([
-  ErrorCode.UNAUTHENTICATED,
-  ErrorCode.INVALID_TOKEN,
-  ErrorCode.TOKEN_EXPIRED,
-  ErrorCode.TOKEN_REVOKED,
-  ErrorCode.INVALID_TOKEN_TYPE,
-]);
+const BEARER_ERRORS = new Set<string>(TOKEN_ERRORS);
 
 export interface ErrorEnvelope {
   code: number;

@@ -71,3 +71,12 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
 };
+
+/** What any route behind the access guard can answer about the token (with `WWW-Authenticate: Bearer`). */
+export const TOKEN_ERRORS = [
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.INVALID_TOKEN,
+  ErrorCode.TOKEN_EXPIRED,
+  ErrorCode.TOKEN_REVOKED,
+  ErrorCode.INVALID_TOKEN_TYPE,
+] as const;

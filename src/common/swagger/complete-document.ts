@@ -8,11 +8,10 @@ import type {
   ResponseObject,
   SchemaObject,
 } from '@nestjs/swagger';
-import { ERROR_STATUS, ErrorCode as E, type ErrorCode } from '../errors/error-codes.js';
+import { ERROR_STATUS, ErrorCode as E, TOKEN_ERRORS, type ErrorCode } from '../errors/error-codes.js';
 import { localise } from '../i18n/messages.js';
 import { errorEnvelopeSchema } from './api-envelope.js';
 import type { RouteFacts } from './route-facts.js';
-import { TOKEN_ERRORS } from './token-errors.js';
 
 /**
  * The last step of building the OpenAPI document. Decorators describe what is special
