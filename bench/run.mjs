@@ -15,7 +15,7 @@
  * Diagnostics: BENCH_THREADS=1 logs each service thread's CPU per login (main thread = the
  * event loop; the threads created last are libuv's, hashing); BENCH_SMAPS=1 logs where the
  * service's resident memory is at the end (with `--env NODE_OPTIONS=--report-on-signal`, also
- * V8's heap spaces).
+ * V8's heap spaces); BENCH_LOGIN_CONNECTIONS=N changes the login scenarios' connections (8).
  *
  * A benchmark, never a test: this machine also runs autocannon, so compare ratios of one run.
  */
@@ -57,7 +57,7 @@ const SERVICE_ENV = Object.fromEntries(
     return [kv.slice(0, i), kv.slice(i + 1)];
   }),
 );
-if (!['sqlite', 'mysql', 'mariadb'].includes(args.db)) fail(`--db must be sqlite or mysql, got ${args.db}`);
+if (!['sqlite', 'mysql', 'mariadb'].includes(args.db)) fail(`--db must be sqlite, mysql or mariadb, got ${args.db}`);
 const DB = args.db === 'sqlite' ? 'sqlite' : 'mysql';
 const USERS = Number(args.users);
 const ONLY = args.only ? new Set(args.only.split(',')) : null;
@@ -362,7 +362,7 @@ async function startService(dbUrl) {
     if (Date.now() - started > 60_000) fail(`the service did not answer /health/live in 60 s:\n${child.tail}`);
     await sleep(100);
   }
-  return { child, port, base, profileDir };
+  return { child, base, dataDir, profileDir };
 }
 
 async function api(base, method, path, body, token) {
@@ -428,14 +428,14 @@ function round(x, digits = 0) {
   return Math.round(x * f) / f;
 }
 
-/** Warm up, then measure. `make(phase)` returns autocannon options (without url). */
-async function scenario(label, url, warmSeconds, make) {
+/** Warm up, then measure, with the same autocannon options (without url). */
+async function scenario(label, url, warmSeconds, options) {
   if (warmSeconds > 0) {
     log(`${label}: warm-up ${warmSeconds} s`);
-    await cannon({ url, ...make('warm'), duration: warmSeconds });
+    await cannon({ url, ...options, duration: warmSeconds });
   }
   log(`${label}: measuring`);
-  return measured(() => cannon({ url, ...make('measure') }), summary);
+  return measured(() => cannon({ url, ...options }), summary);
 }
 
 /** Runs fn, summarises its result, and adds how much CPU other processes took meanwhile. */
@@ -452,6 +452,23 @@ async function measured(fn, summarise) {
     out.event_loop_cpu_ms_per_req = round(((procTicks(`${servicePid}/task/${servicePid}`) - loopTicks) * (1000 / HZ)) / out.requests, 3);
   }
   return out;
+}
+
+/** A diagnostic report of the running service (needs NODE_OPTIONS=--report-on-signal). */
+async function signalReport(svc) {
+  svc.child.kill('SIGUSR2');
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    const file = readdirSync(svc.dataDir).find((f) => f.startsWith('report.'));
+    if (file) {
+      try {
+        return JSON.parse(readFileSync(join(svc.dataDir, file), 'utf8'));
+      } catch {
+        /* still being written */
+      }
+    }
+  }
+  return null;
 }
 
 // --- main ------------------------------------------------------------------------------------
@@ -514,11 +531,11 @@ async function main() {
 
   // (e) the framework floor
   if (want('floor')) {
-    scenarios.floor = await scenario('health/live (floor)', `${base}/health/live`, T(2), () => ({ connections: CHEAP_CONNECTIONS, duration: T(8) }));
+    scenarios.floor = await scenario('health/live (floor)', `${base}/health/live`, T(2), { connections: CHEAP_CONNECTIONS, duration: T(8) });
   }
   // (c) an authenticated request with warm caches
   if (want('me')) {
-    scenarios.me = await scenario('GET /users/me', base, T(2), () => ({ connections: CHEAP_CONNECTIONS, duration: T(8), requests: meRequests }));
+    scenarios.me = await scenario('GET /users/me', base, T(2), { connections: CHEAP_CONNECTIONS, duration: T(8), requests: meRequests });
   }
   // (d) the admin list, if the route exists yet
   if (want('admin_list')) {
@@ -529,16 +546,15 @@ async function main() {
       log('GET /users: 404, reported as missing');
     } else {
       if (probe.status !== 200) notes.push(`admin_list: probe answered ${probe.status}`);
-      scenarios.admin_list = await scenario('GET /users?page_size=20 (admin)', `${base}/api/v1/users?page_size=20`, T(2), () => ({
+      scenarios.admin_list = await scenario('GET /users?page_size=20 (admin)', `${base}/api/v1/users?page_size=20`, T(2), {
         connections: CHEAP_CONNECTIONS,
         duration: T(8),
         headers: { authorization: `Bearer ${adminToken}` },
-      }));
+      });
     }
   }
   // (a) password login, rotating across the seeded users. Meanwhile the service's threads are
   // sampled: how many besides the event loop are runnable is how many hashes it runs at once.
-  let observedPool = null;
   if (want('login')) {
     log(`POST /auth/login: warm-up ${T(3)} s`);
     await cannon({ url: base, connections: LOGIN_CONNECTIONS, duration: T(3), requests: loginRequests(true) });
@@ -547,18 +563,16 @@ async function main() {
     const threadTicks = () => Object.fromEntries(readdirSync(`/proc/${servicePid}/task`).map((tid) => [tid, procTicks(`${servicePid}/task/${tid}`)]));
     const before = process.env.BENCH_THREADS ? threadTicks() : null;
     scenarios.login = await measured(() => cannon({ url: base, connections: LOGIN_CONNECTIONS, duration: T(12), requests: loginRequests(true) }), summary);
-    observedPool = sampler.stop();
+    scenarios.login.hashing_threads_observed = sampler.stop();
     if (before) {
       const after = threadTicks();
       log(`threads' CPU ms per login: ${Object.entries(after).map(([tid, t]) => `${tid}:${round(((t - (before[tid] ?? 0)) * 10) / scenarios.login.requests, 2)}`).join(' ')}`);
     }
-    scenarios.login.hashing_threads_observed = observedPool;
   }
   // (f) raw argon2id verifies/s with as many in flight as the service hashes at once, while the
   // service idles.
   if (want('argon2') || want('login')) {
     const inFlight = HASH_POOL;
-    meta.hash_pool = inFlight;
     log(`raw argon2id: ${inFlight} verifies in flight, UV_THREADPOOL_SIZE=${inFlight}`);
     const secs = T(8);
     const a = cpuSnapshot();
@@ -637,18 +651,10 @@ async function main() {
       if (m) name = m[1] || '[anon]';
       else if (l.startsWith('Rss:')) by[name] = (by[name] ?? 0) + Number(l.split(/\s+/)[1]);
     }
-    process.kill(svc.child.pid, 'SIGUSR2');
-    await sleep(Number(process.env.BENCH_SMAPS_WAIT) || 1500);
-    const dataDir = [...tempDirs].find((d) => d.includes('authcentre-bench-') && !d.includes('mariadb'));
-    // With `--env NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2`: the snapshot is kept as bench/profiles/end.heapsnapshot.
-    const snapshot = readdirSync(dataDir).find((f) => f.endsWith('.heapsnapshot'));
-    if (snapshot) {
-      mkdirSync(join(ROOT, 'bench', 'profiles'), { recursive: true });
-      writeFileSync(join(ROOT, 'bench', 'profiles', 'end.heapsnapshot'), readFileSync(join(dataDir, snapshot)));
-    }
-    const report = readdirSync(dataDir).find((f) => f.startsWith('report.'));
+    // SIGUSR2 ends a process that did not ask for it: only with --report-on-signal.
+    const report = SERVICE_ENV.NODE_OPTIONS?.includes('--report-on-signal') ? await signalReport(svc) : null;
     if (report) {
-      const r = JSON.parse(readFileSync(join(dataDir, report), 'utf8'));
+      const r = report;
       log(`v8 heap: total ${Math.round(r.javascriptHeap.totalMemory / 1048576)} MB, used ${Math.round(r.javascriptHeap.usedMemory / 1048576)} MB; spaces ${Object.entries(r.javascriptHeap.heapSpaces).map(([k, v]) => `${k}=${Math.round(v.memorySize / 1048576)}`).join(' ')}`);
     }
     log(`smaps: ${Object.entries(by).filter(([, kb]) => kb > 1024).map(([n, kb]) => `${n}=${Math.round(kb / 1024)}MB`).join(' ')}`);

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { OutputTail, spawnServer as spawnChild } from './child.js';
 
-export const MAIN_JS = resolve('dist/src/main.js');
-/** The production entry (npm run start:prod, the Docker image): sizes libuv's pool, then loads MAIN_JS. */
+/** The production entry (npm run start:prod, the Docker image): sizes libuv's pool, then loads dist/src/main.js. */
 export const ENTRY = resolve('bin/authcentre.cjs');
 
 export interface Spawned {
@@ -12,12 +12,14 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Runs the built server through its production entry as a real process with exactly the env given (plus PATH). */
+/**
+ * Runs the built server through its production entry as a real process with exactly the env
+ * given (plus PATH). Spawned through child.ts, so it dies with the test process.
+ */
 export function spawnServer(env: Record<string, string>, cwd: string): Spawned {
-  const child = spawn(process.execPath, [ENTRY], {
+  const child = spawnChild(process.execPath, [ENTRY], new OutputTail(), {
     cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
