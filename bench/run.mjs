@@ -105,7 +105,9 @@ if (process.env.BENCH_ARGON2_CHILD) {
   const cpu = process.cpuUsage();
   const n = await loop(Date.now() + secs * 1000);
   const used = process.cpuUsage(cpu);
-  process.stdout.write(JSON.stringify({ verifies: n, seconds: (performance.now() - started) / 1000, cpu_ms: (used.user + used.system) / 1000 }));
+  process.stdout.write(
+    JSON.stringify({ verifies: n, seconds: (performance.now() - started) / 1000, cpu_ms: (used.user + used.system) / 1000 }),
+  );
   process.exit(0);
 }
 
@@ -268,9 +270,13 @@ async function startMariaDb() {
   const socket = join(root, 'mariadb.sock');
   const osUser = process.env.USER || spawnSync('id', ['-un']).stdout.toString().trim() || 'root';
   const innodb = ['--innodb-log-file-size=16M', '--innodb-buffer-pool-size=64M'];
-  const install = spawnSync(bins.installDb, ['--no-defaults', `--user=${osUser}`, `--datadir=${dataDir}`, '--skip-test-db', '--skip-name-resolve', ...innodb], {
-    encoding: 'utf8',
-  });
+  const install = spawnSync(
+    bins.installDb,
+    ['--no-defaults', `--user=${osUser}`, `--datadir=${dataDir}`, '--skip-test-db', '--skip-name-resolve', ...innodb],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (install.status !== 0) fail(`mariadb-install-db failed:\n${(install.stdout + install.stderr).slice(-2000)}`);
   const port = await freePort();
   const server = spawnServer(bins.server, [
@@ -303,7 +309,7 @@ async function startMariaDb() {
   }
   const password = randomBytes(16).toString('hex');
   const sql =
-    "CREATE DATABASE bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; " +
+    'CREATE DATABASE bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; ' +
     `CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY '${password}'; ` +
     "GRANT ALL PRIVILEGES ON bench.* TO 'bench'@'127.0.0.1'; FLUSH PRIVILEGES;";
   const res = spawnSync(bins.client, ['--no-defaults', `--socket=${socket}`, `--user=${osUser}`, '-e', sql], { encoding: 'utf8' });
@@ -400,7 +406,12 @@ async function pool(items, limit, fn) {
 function cannon(opts) {
   return new Promise((res, rej) => {
     const instance = autocannon({ timeout: 30, ...opts }, (err, result) => (err ? rej(err) : res(result)));
-    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false, outputStream: process.stderr });
+    autocannon.track(instance, {
+      renderProgressBar: false,
+      renderResultsTable: false,
+      renderLatencyTable: false,
+      outputStream: process.stderr,
+    });
   });
 }
 
@@ -514,7 +525,9 @@ async function main() {
   if (adminLogin.status !== 200) fail(`admin login: ${adminLogin.status} ${adminLogin.text}`);
   const adminToken = adminLogin.body.data.access_token;
 
-  const meRequests = accessTokens.slice(0, CHEAP_CONNECTIONS).map((t) => ({ method: 'GET', path: '/api/v1/users/me', headers: { authorization: `Bearer ${t}` } }));
+  const meRequests = accessTokens
+    .slice(0, CHEAP_CONNECTIONS)
+    .map((t) => ({ method: 'GET', path: '/api/v1/users/me', headers: { authorization: `Bearer ${t}` } }));
   const loginRequests = (collect) =>
     names.map((username) => ({
       method: 'POST',
@@ -531,7 +544,10 @@ async function main() {
 
   // (e) the framework floor
   if (want('floor')) {
-    scenarios.floor = await scenario('health/live (floor)', `${base}/health/live`, T(2), { connections: CHEAP_CONNECTIONS, duration: T(8) });
+    scenarios.floor = await scenario('health/live (floor)', `${base}/health/live`, T(2), {
+      connections: CHEAP_CONNECTIONS,
+      duration: T(8),
+    });
   }
   // (c) an authenticated request with warm caches
   if (want('me')) {
@@ -560,13 +576,21 @@ async function main() {
     await cannon({ url: base, connections: LOGIN_CONNECTIONS, duration: T(3), requests: loginRequests(true) });
     log('POST /auth/login: measuring');
     const sampler = sampleRunnableThreads(servicePid);
-    const threadTicks = () => Object.fromEntries(readdirSync(`/proc/${servicePid}/task`).map((tid) => [tid, procTicks(`${servicePid}/task/${tid}`)]));
+    const threadTicks = () =>
+      Object.fromEntries(readdirSync(`/proc/${servicePid}/task`).map((tid) => [tid, procTicks(`${servicePid}/task/${tid}`)]));
     const before = process.env.BENCH_THREADS ? threadTicks() : null;
-    scenarios.login = await measured(() => cannon({ url: base, connections: LOGIN_CONNECTIONS, duration: T(12), requests: loginRequests(true) }), summary);
+    scenarios.login = await measured(
+      () => cannon({ url: base, connections: LOGIN_CONNECTIONS, duration: T(12), requests: loginRequests(true) }),
+      summary,
+    );
     scenarios.login.hashing_threads_observed = sampler.stop();
     if (before) {
       const after = threadTicks();
-      log(`threads' CPU ms per login: ${Object.entries(after).map(([tid, t]) => `${tid}:${round(((t - (before[tid] ?? 0)) * 10) / scenarios.login.requests, 2)}`).join(' ')}`);
+      log(
+        `threads' CPU ms per login: ${Object.entries(after)
+          .map(([tid, t]) => `${tid}:${round(((t - (before[tid] ?? 0)) * 10) / scenarios.login.requests, 2)}`)
+          .join(' ')}`,
+      );
     }
   }
   // (f) raw argon2id verifies/s with as many in flight as the service hashes at once, while the
@@ -605,7 +629,13 @@ async function main() {
       cannon({ url: base, connections: LOGIN_CONNECTIONS, duration: T(10), requests: loginRequests(true) }),
       (async () => {
         await sleep(1000); // let the storm fill the pool first
-        return cannon({ url: base, connections: PROBE.connections, overallRate: PROBE.rate, duration: T(10) - 2, requests: meRequests.slice(0, PROBE.connections) });
+        return cannon({
+          url: base,
+          connections: PROBE.connections,
+          overallRate: PROBE.rate,
+          duration: T(10) - 2,
+          requests: meRequests.slice(0, PROBE.connections),
+        });
       })(),
     ]);
     const foreign = foreignShare(a, cpuSnapshot());
@@ -655,9 +685,20 @@ async function main() {
     const report = SERVICE_ENV.NODE_OPTIONS?.includes('--report-on-signal') ? await signalReport(svc) : null;
     if (report) {
       const r = report;
-      log(`v8 heap: total ${Math.round(r.javascriptHeap.totalMemory / 1048576)} MB, used ${Math.round(r.javascriptHeap.usedMemory / 1048576)} MB; spaces ${Object.entries(r.javascriptHeap.heapSpaces).map(([k, v]) => `${k}=${Math.round(v.memorySize / 1048576)}`).join(' ')}`);
+      log(
+        `v8 heap: total ${Math.round(r.javascriptHeap.totalMemory / 1048576)} MB, used ${Math.round(r.javascriptHeap.usedMemory / 1048576)} MB; spaces ${Object.entries(
+          r.javascriptHeap.heapSpaces,
+        )
+          .map(([k, v]) => `${k}=${Math.round(v.memorySize / 1048576)}`)
+          .join(' ')}`,
+      );
     }
-    log(`smaps: ${Object.entries(by).filter(([, kb]) => kb > 1024).map(([n, kb]) => `${n}=${Math.round(kb / 1024)}MB`).join(' ')}`);
+    log(
+      `smaps: ${Object.entries(by)
+        .filter(([, kb]) => kb > 1024)
+        .map(([n, kb]) => `${n}=${Math.round(kb / 1024)}MB`)
+        .join(' ')}`,
+    );
   }
   await stopChild(svc.child);
   if (maria) await maria.stop();
@@ -684,9 +725,18 @@ async function main() {
     keycloak_refresh_per_vcpu: 120,
   };
   for (const [key, r] of Object.entries(s)) {
-    if (r.foreign_cpu > 0.05) notes.push(`${key}: other processes used ${Math.round(r.foreign_cpu * 100)} % of the CPU meanwhile; rerun on a quiet machine`);
+    if (r.foreign_cpu > 0.05)
+      notes.push(`${key}: other processes used ${Math.round(r.foreign_cpu * 100)} % of the CPU meanwhile; rerun on a quiet machine`);
   }
-  const results = { meta: { ...meta, wall_seconds: round((Date.now() - began) / 1000, 1) }, scenarios, ratios, memory_mb: memory, per_core: perCore, targets, notes };
+  const results = {
+    meta: { ...meta, wall_seconds: round((Date.now() - began) / 1000, 1) },
+    scenarios,
+    ratios,
+    memory_mb: memory,
+    per_core: perCore,
+    targets,
+    notes,
+  };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
 
@@ -700,15 +750,26 @@ async function main() {
     storm_login: '(g) login storm',
     storm_me: `(g) GET /users/me @${PROBE.rate}/s in storm`,
   };
-  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'service CPU ms/req', 'event loop ms/req', 'others\' CPU']];
+  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'service CPU ms/req', 'event loop ms/req', "others' CPU"]];
   for (const [key, label] of Object.entries(LABELS)) {
     const r = s[key];
     if (!r) continue;
     if (r.missing) rows.push([label, 'missing', '', '', '', '', '', '']);
-    else rows.push([label, String(r.rps), r.p50_ms ?? '–', r.p99_ms ?? '–', String(r.non2xx + r.errors), r.service_cpu_ms_per_req ?? '–', r.event_loop_cpu_ms_per_req ?? '–', r.foreign_cpu == null ? '–' : `${Math.round(r.foreign_cpu * 100)} %`]);
+    else
+      rows.push([
+        label,
+        String(r.rps),
+        r.p50_ms ?? '–',
+        r.p99_ms ?? '–',
+        String(r.non2xx + r.errors),
+        r.service_cpu_ms_per_req ?? '–',
+        r.event_loop_cpu_ms_per_req ?? '–',
+        r.foreign_cpu == null ? '–' : `${Math.round(r.foreign_cpu * 100)} %`,
+      ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => String(row[c]).length)));
-  const line = (row) => `| ${row.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ')} |`;
+  const line = (row) =>
+    `| ${row.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ')} |`;
   const out = [
     `AuthCentre bench — ${meta.db}, ${cores} cores, hashing ${meta.hash_pool} at once${s.login?.hashing_threads_observed != null ? ` (observed ${s.login.hashing_threads_observed})` : ''}, node ${meta.node}, ${meta.commit ?? ''}${meta.dirty ? ' (dirty)' : ''}`,
     line(rows[0]),

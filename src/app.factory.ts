@@ -5,8 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AppConfig } from './config/app.config.js';
 import { AppModule } from './app.module.js';
 import { securityHeaders } from './common/http/security-headers.js';
-import { setHashPool } from './auth/password/password-hasher.js';
-import { setupSwagger } from './common/swagger/swagger.js';
+import { setupSwagger } from './openapi/swagger.js';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -23,7 +22,6 @@ const NEST_LEVELS: Record<AppConfig['http']['logLevel'], LogLevel[]> = {
 
 /** Builds the fully configured application (used by main.ts and the tests), not yet listening. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  if (config.auth.hashPoolSize) setHashPool(config.auth.hashPoolSize);
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimit,
     // Fastify accepts a hop count too (proxy-addr); its typings omit it.
@@ -45,7 +43,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[config.http.logLevel] }),
     abortOnError: false,
-    // Fastify's own JSON parser only: no urlencoded or other body parsers (API.md §1).
+    // Fastify's own JSON parser only: no urlencoded or other body parsers (docs/api.md §1).
     bodyParser: false,
   });
 
@@ -61,7 +59,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     fastify.server.once('close', () => clearInterval(reaper));
     done();
   });
-  // JSON only (API.md §1): any other body type is answered 415.
+  // JSON only (docs/api.md §1): any other body type is answered 415.
   fastify.removeContentTypeParser(['text/plain']);
 
   // helmet's headers, computed once (static: no CSP nonces), on every response.

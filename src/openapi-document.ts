@@ -7,7 +7,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { applyApiPrefix } from './app.factory.js';
 import { AppModule } from './app.module.js';
 import { loadConfig } from './config/app.config.js';
-import { buildOpenApiDocument } from './common/swagger/swagger.js';
+import { buildOpenApiDocument } from './openapi/swagger.js';
 
 /**
  * The OpenAPI document of this source tree, without a server, a database, secrets or

@@ -78,7 +78,9 @@ describe('the OpenAPI document', () => {
     const ids = operations(doc).map(({ op }) => op.operationId);
     for (const id of ids) expect(id).toMatch(/^[a-z][a-z0-9]*(_[a-z0-9]+)+$/);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining(['auth_register', 'auth_login', 'auth_refresh', 'auth_logout', 'me_get', 'me_change_password']));
+    expect(ids).toEqual(
+      expect.arrayContaining(['auth_register', 'auth_login', 'auth_refresh', 'auth_logout', 'me_get', 'me_change_password']),
+    );
   });
 
   it('gives every operation a summary and one declared, described module tag', () => {

@@ -35,12 +35,14 @@ export class AuditQueryService {
     return toPage(rows.map(toAuditLogDto), total, query);
   }
 
-  /** ISO 8601 passed validation; a date without a zone is read as UTC (timestamps are UTC, API.md §1). */
+  /** ISO 8601 passed validation; a date without a zone is read as UTC (timestamps are UTC, docs/api.md §1). */
   private date(value: string, field: string): Date {
     const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) || !value.includes('T') ? value : `${value}Z`;
     const date = new Date(zoned);
     if (Number.isNaN(date.getTime())) {
-      throw new AppException(ErrorCode.VALIDATION_FAILED, { details: [{ field, message: `${field} must be an ISO 8601 date or date-time` }] });
+      throw new AppException(ErrorCode.VALIDATION_FAILED, {
+        details: [{ field, message: `${field} must be an ISO 8601 date or date-time` }],
+      });
     }
     return date;
   }

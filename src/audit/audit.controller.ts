@@ -1,14 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../auth/decorators/require-permissions.decorator.js';
+import { RequirePermissions } from '../authz/require-permissions.decorator.js';
 import { ErrorCode as E } from '../common/errors/error-codes.js';
 import type { Page } from '../common/pagination/page.js';
 import { ApiErrors, ApiPageEnvelope } from '../common/swagger/api-envelope.js';
-import { Perm } from '../permissions/permission-catalogue.js';
+import { Perm } from '../authz/permission-catalogue.js';
 import { AuditQueryService } from './audit-query.service.js';
 import { AuditLogDto, ListAuditLogsQuery } from './dto/audit-log.dto.js';
 
-/** API.md §5: the audit log, newest first. */
+/** docs/api.md §5: the audit log, newest first. */
 @ApiTags('audit')
 @Controller('audit-logs')
 export class AuditController {
@@ -18,7 +18,8 @@ export class AuditController {
   @RequirePermissions(Perm.AUDIT_READ)
   @ApiOperation({
     summary: 'Read the audit log',
-    description: 'Filters `actor_id`, `action`, `target_type`, `target_id`, `from` (inclusive) and `to` (exclusive, ISO 8601). Default order: newest first.',
+    description:
+      'Filters `actor_id`, `action`, `target_type`, `target_id`, `from` (inclusive) and `to` (exclusive, ISO 8601). Default order: newest first.',
   })
   @ApiPageEnvelope(AuditLogDto)
   @ApiErrors(E.VALIDATION_FAILED)

@@ -4,7 +4,7 @@ import { Repository, type EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AuditLog } from './audit-log.entity.js';
 
-/** The audit actions of API.md §5, and the few more this service records. */
+/** The audit actions of docs/api.md §5, and the few more this service records. */
 export type AuditAction =
   | 'auth.register'
   | 'auth.login.success'

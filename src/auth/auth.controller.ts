@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../authz/public.decorator.js';
 import { ErrorCode as E } from '../common/errors/error-codes.js';
 import { Ctx, type RequestContext } from '../common/http/request-context.js';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope.js';
-import { BEARER } from '../common/swagger/swagger.js';
+import { BEARER } from '../common/swagger/api-envelope.js';
 import { UserDto } from '../users/dto/user.dto.js';
 import { AuthService } from './auth.service.js';
 import { CaptchaService } from './captcha/captcha.service.js';
@@ -23,10 +23,12 @@ import {
   VerifyResetQuery,
 } from './dto/auth.dto.js';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
+import { RefreshClaims } from './strategies/jwt-refresh.strategy.js';
 import { PasswordResetService } from './password-reset.service.js';
-import { CurrentUser, type Principal, type RefreshPrincipal } from './principal.js';
+import { CurrentUser, type UserPrincipal } from '../authz/principal.js';
+import type { RefreshPrincipal } from './token.service.js';
 
-/** API.md §3. The unauthenticated routes are rate-limited per client IP. */
+/** docs/api.md §3. The unauthenticated routes are rate-limited per client IP. */
 @ApiTags('auth')
 @UseGuards(ThrottlerGuard)
 @Controller('auth')
@@ -41,7 +43,16 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ summary: 'Create an account (gets the USER role)' })
   @ApiEnvelope(UserDto, 201, 'Created')
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WEAK_PASSWORD, E.REGISTRATION_DISABLED, E.USERNAME_TAKEN, E.EMAIL_TAKEN, E.PHONE_TAKEN, E.RATE_LIMITED)
+  @ApiErrors(
+    E.VALIDATION_FAILED,
+    E.INVALID_JSON,
+    E.WEAK_PASSWORD,
+    E.REGISTRATION_DISABLED,
+    E.USERNAME_TAKEN,
+    E.EMAIL_TAKEN,
+    E.PHONE_TAKEN,
+    E.RATE_LIMITED,
+  )
   register(@Body() dto: RegisterDto, @Ctx() ctx: RequestContext): Promise<UserDto> {
     return this.auth.register(dto, ctx);
   }
@@ -51,7 +62,15 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with username, email or phone; returns a token pair and the user' })
   @ApiEnvelope(LoginResultDto)
-  @ApiErrors(E.VALIDATION_FAILED, E.CAPTCHA_INVALID, E.INVALID_CREDENTIALS, E.CAPTCHA_REQUIRED, E.ACCOUNT_DISABLED, E.ACCOUNT_LOCKED, E.RATE_LIMITED)
+  @ApiErrors(
+    E.VALIDATION_FAILED,
+    E.CAPTCHA_INVALID,
+    E.INVALID_CREDENTIALS,
+    E.CAPTCHA_REQUIRED,
+    E.ACCOUNT_DISABLED,
+    E.ACCOUNT_LOCKED,
+    E.RATE_LIMITED,
+  )
   login(@Body() dto: LoginDto, @Ctx() ctx: RequestContext): Promise<LoginResultDto> {
     return this.auth.login(dto, ctx);
   }
@@ -70,8 +89,16 @@ export class AuthController {
   })
   @ApiBody({ type: RefreshDto, required: false })
   @ApiEnvelope(TokenPairDto)
-  @ApiErrors(E.VALIDATION_FAILED, E.UNAUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_EXPIRED, E.TOKEN_REVOKED, E.INVALID_TOKEN_TYPE, E.REFRESH_TOKEN_REUSED)
-  refresh(@CurrentUser() principal: RefreshPrincipal, @Body() _dto: RefreshDto, @Ctx() ctx: RequestContext) {
+  @ApiErrors(
+    E.VALIDATION_FAILED,
+    E.UNAUTHENTICATED,
+    E.INVALID_TOKEN,
+    E.TOKEN_EXPIRED,
+    E.TOKEN_REVOKED,
+    E.INVALID_TOKEN_TYPE,
+    E.REFRESH_TOKEN_REUSED,
+  )
+  refresh(@RefreshClaims() principal: RefreshPrincipal, @Body() _dto: RefreshDto, @Ctx() ctx: RequestContext) {
     return this.auth.refresh(principal, ctx);
   }
 
@@ -83,7 +110,7 @@ export class AuthController {
   @ApiBody({ type: LogoutDto, required: false })
   @ApiEnvelope(null)
   @ApiErrors(E.VALIDATION_FAILED, E.UNAUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_EXPIRED, E.TOKEN_REVOKED, E.INVALID_TOKEN_TYPE)
-  async logout(@CurrentUser() me: Principal, @Body() dto: LogoutDto, @Ctx() ctx: RequestContext): Promise<null> {
+  async logout(@CurrentUser() me: UserPrincipal, @Body() dto: LogoutDto, @Ctx() ctx: RequestContext): Promise<null> {
     await this.auth.logout(me, dto?.all_sessions === true, ctx);
     return null;
   }

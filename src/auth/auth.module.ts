@@ -1,42 +1,54 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
-import { THROTTLER_STORE } from '../common/cache/cache.module.js';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { AuthzModule } from '../authz/authz.module.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
+import { CredentialsModule } from '../credentials/credentials.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { SHARED_STATE, type SharedState } from '../state/shared-state.js';
+import { StateModule } from '../state/state.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { CAPTCHA_STORE } from './captcha/captcha.store.js';
 import { CaptchaService } from './captcha/captcha.service.js';
 import { JwtAccessGuard } from './guards/jwt-access.guard.js';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
-import { PermissionsGuard } from './guards/permissions.guard.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
-import { LoginFailure } from './login-failure.entity.js';
 import { MeController } from './me.controller.js';
 import { MeService } from './me.service.js';
-import { PasswordPolicy } from './password/password-policy.js';
 import { PasswordResetToken } from './password-reset-token.entity.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { JwtAccessStrategy } from './strategies/jwt-access.strategy.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { TokenService } from './token.service.js';
 
+/**
+ * Signing in and staying signed in (docs/api.md §3, §4): register, login, refresh, logout,
+ * captcha, password reset, the signed-in user's routes, the tokens, and the access guard
+ * that every route passes (registered globally at the app root).
+ */
 @Module({
   imports: [
     UsersModule,
+    SessionsModule,
+    CredentialsModule,
+    AuthzModule,
+    AuditModule,
     MailModule,
+    StateModule,
     PassportModule,
     // Keys are passed per call as KeyObjects by TokenService.
     JwtModule.register({}),
-    TypeOrmModule.forFeature([LoginFailure, PasswordResetToken]),
+    TypeOrmModule.forFeature([PasswordResetToken]),
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG, THROTTLER_STORE],
-      useFactory: (config: AppConfig, storage: ThrottlerStorage) => ({
-        storage,
+      imports: [StateModule],
+      inject: [APP_CONFIG, SHARED_STATE],
+      useFactory: (config: AppConfig, state: SharedState) => ({
+        storage: state.throttlerStorage(),
         // Named 'default' so the Retry-After header carries no name suffix.
         throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, config.auth.rateLimitPerMinute) }],
         skipIf: () => config.auth.rateLimitPerMinute === 0,
@@ -49,16 +61,13 @@ import { TokenService } from './token.service.js';
     AuthService,
     MeService,
     PasswordResetService,
-    LoginAttemptsService,
-    PasswordPolicy,
     CaptchaService,
+    { provide: CAPTCHA_STORE, inject: [SHARED_STATE], useFactory: (state: SharedState) => state.kv('captcha') },
     JwtAccessStrategy,
     JwtRefreshStrategy,
+    JwtAccessGuard,
     JwtRefreshGuard,
-    // Secure by default: the access guard runs first on every route, then the permission check.
-    { provide: APP_GUARD, useClass: JwtAccessGuard },
-    { provide: APP_GUARD, useClass: PermissionsGuard },
   ],
-  exports: [TokenService, LoginAttemptsService, PasswordPolicy],
+  exports: [JwtAccessGuard, TokenService],
 })
 export class AuthModule {}

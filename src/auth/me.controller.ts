@@ -7,27 +7,32 @@ import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope.js';
 import { MeDto } from '../users/dto/user.dto.js';
 import { ChangePasswordDto, SessionDto, UpdateMeDto } from './dto/me.dto.js';
 import { MeService } from './me.service.js';
-import { CurrentUser, type Principal } from './principal.js';
+import { CurrentUser, type UserPrincipal } from '../authz/principal.js';
+import { UserAccess } from '../users/user-access.js';
 
-
-/** API.md §4: the signed-in user. Needs only a valid access token. */
+/** docs/api.md §4: the signed-in user. Needs only a valid access token. */
 @ApiTags('me')
 @Controller('users/me')
 export class MeController {
-  constructor(private readonly me: MeService) {}
+  constructor(
+    private readonly me: MeService,
+    private readonly profiles: UserAccess,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The signed-in user with their permissions' })
   @ApiEnvelope(MeDto)
-  get(@CurrentUser() me: Principal): MeDto {
-    return me.access.me;
+  async get(@CurrentUser() me: UserPrincipal): Promise<MeDto> {
+    const profile = await this.profiles.me(me);
+    if (!profile) throw new AppException(E.TOKEN_REVOKED);
+    return profile;
   }
 
   @Patch()
   @ApiOperation({ summary: 'Change nickname, email, phone or avatar' })
   @ApiEnvelope(MeDto)
   @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.EMAIL_TAKEN, E.PHONE_TAKEN)
-  update(@CurrentUser() me: Principal, @Body() dto: UpdateMeDto, @Ctx() ctx: RequestContext): Promise<MeDto> {
+  update(@CurrentUser() me: UserPrincipal, @Body() dto: UpdateMeDto, @Ctx() ctx: RequestContext): Promise<MeDto> {
     return this.me.update(me, dto, ctx);
   }
 
@@ -35,7 +40,7 @@ export class MeController {
   @ApiOperation({ summary: 'Change the password; every other session is revoked' })
   @ApiEnvelope(null)
   @ApiErrors(E.VALIDATION_FAILED, E.WRONG_PASSWORD, E.WEAK_PASSWORD)
-  async changePassword(@CurrentUser() me: Principal, @Body() dto: ChangePasswordDto, @Ctx() ctx: RequestContext): Promise<null> {
+  async changePassword(@CurrentUser() me: UserPrincipal, @Body() dto: ChangePasswordDto, @Ctx() ctx: RequestContext): Promise<null> {
     await this.me.changePassword(me, dto, ctx);
     return null;
   }
@@ -43,7 +48,7 @@ export class MeController {
   @Get('sessions')
   @ApiOperation({ summary: 'The live sessions of the signed-in user' })
   @ApiEnvelope([SessionDto])
-  sessions(@CurrentUser() me: Principal): Promise<SessionDto[]> {
+  sessions(@CurrentUser() me: UserPrincipal): Promise<SessionDto[]> {
     return this.me.listSessions(me);
   }
 
@@ -52,7 +57,7 @@ export class MeController {
   @ApiEnvelope(null)
   @ApiErrors(E.NOT_FOUND)
   async revokeSession(
-    @CurrentUser() me: Principal,
+    @CurrentUser() me: UserPrincipal,
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new AppException(E.NOT_FOUND) })) id: string,
     @Ctx() ctx: RequestContext,
   ): Promise<null> {

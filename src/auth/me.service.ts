@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccessService } from '../access/access.service.js';
+import { AccessService } from '../authz/access.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
@@ -9,12 +9,13 @@ import { SessionService } from '../sessions/session.service.js';
 import type { MeDto } from '../users/dto/user.dto.js';
 import { UsersService } from '../users/users.service.js';
 import type { ChangePasswordDto, SessionDto, UpdateMeDto } from './dto/me.dto.js';
-import { hashPassword, verifyPassword } from './password/password-hasher.js';
-import { PasswordPolicy } from './password/password-policy.js';
-import type { Principal } from './principal.js';
-import { runTransaction } from '../database/transaction.js';
+import { PasswordHasher } from '../credentials/password-hasher.js';
+import { PasswordPolicy } from '../credentials/password-policy.js';
+import type { UserPrincipal as Principal } from '../authz/principal.js';
+import { UserAccess } from '../users/user-access.js';
+import { runTransaction } from '../common/database/transaction.js';
 
-/** The signed-in user's own profile, password and sessions (API.md §4). */
+/** The signed-in user's own profile, password and sessions (docs/api.md §4). */
 @Injectable()
 export class MeService {
   constructor(
@@ -24,6 +25,8 @@ export class MeService {
     private readonly access: AccessService,
     private readonly policy: PasswordPolicy,
     private readonly audit: AuditService,
+    private readonly hasher: PasswordHasher,
+    private readonly userAccess: UserAccess,
   ) {}
 
   async update(me: Principal, dto: UpdateMeDto, ctx: RequestContext): Promise<MeDto> {
@@ -32,29 +35,53 @@ export class MeService {
       if (!user) throw new AppException(ErrorCode.TOKEN_REVOKED);
       const changed = await this.users.updateProfile(em, user, dto);
       if (changed.length) {
-        await this.audit.record({ action: 'user.update', actorId: me.userId, targetType: 'user', targetId: me.userId, detail: { fields: changed } }, ctx, em);
+        await this.audit.record(
+          { action: 'user.update', actorId: me.userId, targetType: 'user', targetId: me.userId, detail: { fields: changed } },
+          ctx,
+          em,
+        );
       }
     });
-    await this.access.invalidateUser(me.userId);
-    const access = await this.access.get(me.userId);
-    if (!access) throw new AppException(ErrorCode.TOKEN_REVOKED);
-    return access.me;
+    await this.access.invalidate('user', me.userId);
+    const profile = await this.userAccess.meOf(me.userId);
+    if (!profile) throw new AppException(ErrorCode.TOKEN_REVOKED);
+    return profile;
   }
 
   async changePassword(me: Principal, dto: ChangePasswordDto, ctx: RequestContext): Promise<void> {
     const user = await this.users.findWithHash(me.userId);
     if (!user) throw new AppException(ErrorCode.TOKEN_REVOKED);
-    if (!(await verifyPassword(user.passwordHash, dto.old_password))) {
-      await this.audit.record({ action: 'user.password.change', actorId: me.userId, targetType: 'user', targetId: me.userId, success: false, detail: { reason: 'wrong_password' } }, ctx);
+    if (!(await this.hasher.verify(user.passwordHash, dto.old_password))) {
+      await this.audit.record(
+        {
+          action: 'user.password.change',
+          actorId: me.userId,
+          targetType: 'user',
+          targetId: me.userId,
+          success: false,
+          detail: { reason: 'wrong_password' },
+        },
+        ctx,
+      );
       throw new AppException(ErrorCode.WRONG_PASSWORD);
     }
     this.policy.assertStrong(dto.new_password, user.username, 'new_password');
-    const hash = await hashPassword(dto.new_password);
+    const hash = await this.hasher.hash(dto.new_password);
     const revoked = await runTransaction(this.dataSource, async (em) => {
       await this.users.setPasswordHash(me.userId, hash, em);
       // Every other session ends; the one that changed the password stays signed in.
       const ids = await this.sessions.revokeAllForUser(me.userId, 'password_change', me.sessionId, em);
-      await this.audit.record({ action: 'user.password.change', actorId: me.userId, targetType: 'user', targetId: me.userId, detail: { sessions_revoked: ids.length } }, ctx, em);
+      await this.audit.record(
+        {
+          action: 'user.password.change',
+          actorId: me.userId,
+          targetType: 'user',
+          targetId: me.userId,
+          detail: { sessions_revoked: ids.length },
+        },
+        ctx,
+        em,
+      );
       return ids;
     });
     await this.sessions.forget(revoked);

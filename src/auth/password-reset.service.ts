@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, IsNull, MoreThan, Repository } from 'typeorm';
-import { AccessService } from '../access/access.service.js';
+import { AccessService } from '../authz/access.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { AppException } from '../common/errors/app.exception.js';
@@ -11,16 +11,16 @@ import type { RequestContext } from '../common/http/request-context.js';
 import { MailService } from '../mail/mail.service.js';
 import { SessionService } from '../sessions/session.service.js';
 import { UsersService } from '../users/users.service.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
-import { hashPassword } from './password/password-hasher.js';
-import { PasswordPolicy } from './password/password-policy.js';
+import { LoginAttemptsService } from '../credentials/login-attempts.service.js';
+import { PasswordHasher } from '../credentials/password-hasher.js';
+import { PasswordPolicy } from '../credentials/password-policy.js';
 import { PasswordResetToken } from './password-reset-token.entity.js';
-import { runTransaction } from '../database/transaction.js';
+import { runTransaction } from '../common/database/transaction.js';
 import { loginNamesOf } from '../users/phone.js';
 
 const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
-/** Forgot / verify / reset (API.md §3). Tokens are 32 random bytes, stored only as SHA-256. */
+/** Forgot / verify / reset (docs/api.md §3). Tokens are 32 random bytes, stored only as SHA-256. */
 @Injectable()
 export class PasswordResetService {
   private readonly logger = new Logger(PasswordResetService.name);
@@ -35,6 +35,7 @@ export class PasswordResetService {
     private readonly policy: PasswordPolicy,
     private readonly mail: MailService,
     private readonly audit: AuditService,
+    private readonly hasher: PasswordHasher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -80,7 +81,7 @@ export class PasswordResetService {
     const user = await this.users.findById(row.userId);
     if (!user) throw new AppException(ErrorCode.NOT_FOUND);
     this.policy.assertStrong(newPassword, user.username, 'new_password');
-    const hash = await hashPassword(newPassword);
+    const hash = await this.hasher.hash(newPassword);
     const revoked = await runTransaction(this.dataSource, async (em) => {
       // Single use, even when two resets race: only one flips used_at.
       const spent = await em
@@ -93,11 +94,21 @@ export class PasswordResetService {
       if (spent.affected !== 1) throw new AppException(ErrorCode.INVALID_RESET_TOKEN);
       await this.users.setPasswordHash(user.id, hash, em);
       const ids = await this.sessions.revokeAllForUser(user.id, 'password_reset', undefined, em);
-      await this.audit.record({ action: 'auth.password.reset', actorId: user.id, targetType: 'user', targetId: user.id, detail: { sessions_revoked: ids.length } }, ctx, em);
+      await this.audit.record(
+        {
+          action: 'auth.password.reset',
+          actorId: user.id,
+          targetType: 'user',
+          targetId: user.id,
+          detail: { sessions_revoked: ids.length },
+        },
+        ctx,
+        em,
+      );
       return ids;
     });
     await this.sessions.forget(revoked);
-    await this.access.invalidateUser(user.id);
+    await this.access.invalidate('user', user.id);
     await this.attempts.clear(loginNamesOf(user));
   }
 }

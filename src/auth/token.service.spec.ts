@@ -19,7 +19,7 @@ const code = (fn: () => unknown) => {
 describe('TokenService', () => {
   const pair = tokens.issuePair('user-1', 'session-1', 'jti-1', new Date(Date.now() + 3600_000));
 
-  it('issues a pair with the claims of API.md §6', () => {
+  it('issues a pair with the claims of docs/api.md §6', () => {
     expect(pair).toMatchObject({ token_type: 'Bearer', expires_in: 60 });
     expect(pair.refresh_expires_in).toBeGreaterThan(3590);
     const access = tokens.verify(pair.access_token, 'access');
@@ -58,8 +58,12 @@ describe('TokenService', () => {
   it('answers expiry with TOKEN_EXPIRED, but only for a genuine token', () => {
     const claims = jwt.decode(pair.access_token) as jwt.JwtPayload;
     const past = Math.floor(Date.now() / 1000) - 100;
-    expect(code(() => tokens.verify(jwt.sign({ ...claims, iat: past - 60, nbf: past - 60, exp: past }, tokens.keys.access), 'access'))).toBe('TOKEN_EXPIRED');
-    expect(code(() => tokens.verify(jwt.sign({ ...claims, iat: past - 60, nbf: past - 60, exp: past }, 'guess'), 'access'))).toBe('INVALID_TOKEN');
+    expect(
+      code(() => tokens.verify(jwt.sign({ ...claims, iat: past - 60, nbf: past - 60, exp: past }, tokens.keys.access), 'access')),
+    ).toBe('TOKEN_EXPIRED');
+    expect(code(() => tokens.verify(jwt.sign({ ...claims, iat: past - 60, nbf: past - 60, exp: past }, 'guess'), 'access'))).toBe(
+      'INVALID_TOKEN',
+    );
   });
 
   it('keeps its keys as KeyObjects (jsonwebtoken is 40× slower with strings)', () => {

@@ -9,7 +9,7 @@ import { ErrorCode } from '../common/errors/error-codes.js';
 export type TokenType = 'access' | 'refresh';
 export const JWT_ALGORITHM = 'HS256' as const;
 
-/** The claims of API.md §6. */
+/** The claims of docs/api.md §6. */
 export interface TokenClaims {
   iss: string;
   aud: string;
@@ -38,6 +38,9 @@ export function tokenSubject(claims: TokenClaims, expected: TokenType): TokenSub
   if (!claims.sub || !claims.sid || !claims.jti) throw new AppException(ErrorCode.INVALID_TOKEN);
   return { userId: claims.sub, sessionId: claims.sid, jti: claims.jti };
 }
+
+/** Claims of a verified refresh token, as the refresh guard leaves them. */
+export type RefreshPrincipal = TokenSubject;
 
 export interface TokenPair {
   access_token: string;

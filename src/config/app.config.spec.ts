@@ -12,13 +12,22 @@ const issues = (env: Record<string, string>) => {
 };
 
 describe('loadConfig', () => {
-  it('has the defaults of API.md §7', () => {
+  it('has the defaults of docs/api.md §7', () => {
     const c = loadConfig({});
     expect(c.http.port).toBe(3000);
     expect(c.db.type).toBe('sqlite');
     expect(c.db.path).toMatch(/data\/app\.sqlite$/);
     expect(c.http.bodyLimit).toBe(100 * 1024);
-    expect(c.auth).toMatchObject({ passwordMinLength: 8, maxFailures: 5, lockMinutes: 15, captchaAfterFailures: 0, captchaTtl: 120, resetTokenTtl: 1800, rateLimitPerMinute: 30, registrationEnabled: true });
+    expect(c.auth).toMatchObject({
+      passwordMinLength: 8,
+      maxFailures: 5,
+      lockMinutes: 15,
+      captchaAfterFailures: 0,
+      captchaTtl: 120,
+      resetTokenTtl: 1800,
+      rateLimitPerMinute: 30,
+      registrationEnabled: true,
+    });
     expect(c.jwt).toMatchObject({ accessTtl: 900, refreshTtl: 604800, refreshGraceSeconds: 0 });
     expect(c.mail.transport).toBe('file');
     expect(c.i18n).toEqual({ defaultLocale: 'en', phoneRegion: 'CN' });
@@ -26,7 +35,12 @@ describe('loadConfig', () => {
   });
 
   it('parses sizes, booleans, lists and proxy settings', () => {
-    const c = loadConfig({ BODY_LIMIT: '1mb', REGISTRATION_ENABLED: 'false', CORS_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: '10.0.0.0/8,127.0.0.1' });
+    const c = loadConfig({
+      BODY_LIMIT: '1mb',
+      REGISTRATION_ENABLED: 'false',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+    });
     expect(c.http.bodyLimit).toBe(1024 * 1024);
     expect(c.auth.registrationEnabled).toBe(false);
     expect(c.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
@@ -44,7 +58,9 @@ describe('loadConfig', () => {
 
   it('refuses production without strong, distinct JWT secrets, and never echoes them', () => {
     expect(issues({ NODE_ENV: 'production' })).toEqual(['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']);
-    expect(issues({ NODE_ENV: 'production', JWT_ACCESS_SECRET: 's'.repeat(40), JWT_REFRESH_SECRET: 's'.repeat(40) })).toEqual(['JWT_REFRESH_SECRET']);
+    expect(issues({ NODE_ENV: 'production', JWT_ACCESS_SECRET: 's'.repeat(40), JWT_REFRESH_SECRET: 's'.repeat(40) })).toEqual([
+      'JWT_REFRESH_SECRET',
+    ]);
     try {
       loadConfig({ JWT_ACCESS_SECRET: 'hunter2' });
     } catch (err) {

@@ -48,6 +48,8 @@ export interface AppConfig {
     resetTokenTtl: number;
     rateLimitPerMinute: number;
     hashPoolSize?: number;
+    /** libuv's thread pool (UV_THREADPOOL_SIZE, 4 unless set): the default hashing pool stays within it. */
+    uvThreadpoolSize: number;
   };
   mail: {
     transport: 'file' | 'smtp' | 'log';
@@ -90,7 +92,11 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
         const message = issue.message.startsWith('Invalid option')
           ? `${issue.message.replace(/^Invalid option: expected one of /, 'must be one of ')}`
           : issue.message;
-        return { variable, message: got !== undefined && !variable.includes('SECRET') && !variable.includes('PASSWORD') ? `${message} (got "${got}")` : message };
+        return {
+          variable,
+          message:
+            got !== undefined && !variable.includes('SECRET') && !variable.includes('PASSWORD') ? `${message} (got "${got}")` : message,
+        };
       }),
     );
   }
@@ -104,7 +110,9 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       host: e.HOST,
       port: e.PORT,
       bodyLimit: e.BODY_LIMIT,
-      corsOrigins: e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+      corsOrigins: e.CORS_ORIGINS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       trustProxy: e.TRUST_PROXY,
       publicUrl: e.APP_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
       logLevel: e.LOG_LEVEL,
@@ -136,6 +144,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       resetTokenTtl: e.RESET_TOKEN_TTL,
       rateLimitPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
       hashPoolSize: e.HASH_POOL_SIZE,
+      uvThreadpoolSize: e.UV_THREADPOOL_SIZE,
     },
     mail: {
       transport: e.MAIL_TRANSPORT,

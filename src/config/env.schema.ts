@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Every environment variable the service reads, validated once at start (API.md §7).
+ * Every environment variable the service reads, validated once at start (docs/api.md §7).
  * Values arrive as strings; the schema coerces and bounds them. Nothing outside
  * `src/config` reads `process.env`.
  */
@@ -12,7 +12,13 @@ const int = (min: number, max: number) =>
     .trim()
     .regex(/^-?\d+$/, { message: 'must be a whole number' })
     .transform(Number)
-    .pipe(z.number().int().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { message: `must be at least ${min}` })
+        .max(max, { message: `must be at most ${max}` }),
+    );
 
 const bool = z
   .string()
@@ -33,7 +39,13 @@ const byteSize = z
     const m = /^(\d+)\s*(b|kb|mb)?$/.exec(v)!;
     return Number(m[1]) * SIZE_UNITS[m[2] ?? 'b'];
   })
-  .pipe(z.number().int().min(1024, { message: 'must be at least 1kb' }).max(50 * 1024 * 1024, { message: 'must be at most 50mb' }));
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1024, { message: 'must be at least 1kb' })
+      .max(50 * 1024 * 1024, { message: 'must be at most 50mb' }),
+  );
 
 const httpUrl = z
   .string()
@@ -50,12 +62,13 @@ const trustProxy = z
     if (['true', 'yes', 'on'].includes(lower)) return true;
     if (['false', 'no', 'off', ''].includes(lower)) return false;
     if (/^\d+$/.test(v)) return Number(v);
-    return v.split(',').map((s) => s.trim()).filter(Boolean);
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   });
 
-const secret = z
-  .string()
-  .refine((v) => Buffer.byteLength(v, 'utf8') >= 32, { message: 'must be at least 32 bytes long' });
+const secret = z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, { message: 'must be at least 32 bytes long' });
 
 export const envSchema = z
   .object({
@@ -108,6 +121,8 @@ export const envSchema = z
     RESET_TOKEN_TTL: int(60, 7 * 86_400).default(1800),
     RATE_LIMIT_AUTH_PER_MINUTE: int(0, 1_000_000).default(30),
     HASH_POOL_SIZE: int(1, 64).optional(),
+    /** Read, not set: libuv's thread pool size (bin/authcentre.cjs sets it before Node starts). */
+    UV_THREADPOOL_SIZE: int(1, 1024).default(4),
 
     MAIL_TRANSPORT: z.enum(['file', 'smtp', 'log']).default('file'),
     MAIL_OUTBOX_DIR: z.string().trim().min(1).optional(),
@@ -124,7 +139,12 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9_.-]{3,32}$/, { message: 'must be 3-32 characters of A-Z a-z 0-9 _ . -' })
       .default('admin'),
     ADMIN_PASSWORD: z.string().min(1).optional(),
-    ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email({ message: 'must be an email address' })).optional(),
+    ADMIN_EMAIL: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.email({ message: 'must be an email address' }))
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.DB_TYPE === 'mysql' && !env.DATABASE_URL) {

@@ -1,5 +1,5 @@
 import { AuditLog } from '../audit/audit-log.entity.js';
-import { LoginFailure } from '../auth/login-failure.entity.js';
+import { LoginFailure } from '../credentials/login-failure.entity.js';
 import { PasswordResetToken } from '../auth/password-reset-token.entity.js';
 import { Permission } from '../permissions/permission.entity.js';
 import { Role } from '../roles/role.entity.js';

@@ -1,11 +1,11 @@
-import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
-import { Public } from '../common/decorators/public.decorator.js';
+import { Public } from '../authz/public.decorator.js';
 import { RawResponse } from '../common/http/envelope.interceptor.js';
-import { REDIS_HEALTH, type RedisHealth } from './redis-health.js';
+import { SHARED_STATE, type SharedState } from '../state/shared-state.js';
 
 /** Terminus' HealthCheckResult, as the readiness probe answers it (documentation only). */
 const HEALTH_RESULT: SchemaObject = {
@@ -38,7 +38,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() @Inject(REDIS_HEALTH) private readonly redis?: RedisHealth,
+    @Inject(SHARED_STATE) private readonly state: SharedState,
   ) {}
 
   @Get('live')
@@ -58,7 +58,10 @@ export class HealthController {
   })
   @ApiOkResponse({
     description: 'Ready',
-    schema: { ...HEALTH_RESULT, example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } } },
+    schema: {
+      ...HEALTH_RESULT,
+      example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } },
+    },
   })
   @ApiServiceUnavailableResponse({
     description: 'The database does not answer',
@@ -76,7 +79,8 @@ export class HealthController {
       result = err.getResponse() as HealthCheckResult;
       reply.status(503);
     }
-    if (this.redis) result.details = { ...result.details, redis: await this.redis.check() };
+    const redis = await this.state.health();
+    if (redis) result.details = { ...result.details, redis };
     return result;
   }
 }

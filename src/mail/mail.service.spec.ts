@@ -91,7 +91,13 @@ describe('MailService', () => {
 
     function smtpService(): MailService {
       return new MailService(
-        loadConfig({ MAIL_TRANSPORT: 'smtp', SMTP_URL: smtp.url, DATA_DIR: tmp, APP_PUBLIC_URL: 'https://id.example.com', MAIL_FROM: 'AuthCentre <no-reply@example.test>' }),
+        loadConfig({
+          MAIL_TRANSPORT: 'smtp',
+          SMTP_URL: smtp.url,
+          DATA_DIR: tmp,
+          APP_PUBLIC_URL: 'https://id.example.com',
+          MAIL_FROM: 'AuthCentre <no-reply@example.test>',
+        }),
       );
     }
 

@@ -15,7 +15,7 @@ export interface OutgoingMail {
 }
 
 /**
- * Sends mail by MAIL_TRANSPORT (API.md §7): `file` writes JSON files into the outbox
+ * Sends mail by MAIL_TRANSPORT (docs/api.md §7): `file` writes JSON files into the outbox
  * (development and tests), `smtp` sends through SMTP_URL, `log` only logs.
  */
 @Injectable()

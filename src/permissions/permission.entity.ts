@@ -1,26 +1,17 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, ManyToMany, type Relation } from 'typeorm';
+import { CatalogueEntry } from '../common/catalogue/catalogue-entry.js';
 
 @Entity({ name: 'permissions' })
-export class Permission {
-  @PrimaryGeneratedColumn({ type: 'integer' })
-  id: number;
-
+export class Permission extends CatalogueEntry {
   @Index('UQ_permissions_code', { unique: true })
   @Column({ type: 'varchar', length: 128 })
   code: string;
 
-  @Column({ type: 'varchar', length: 64 })
-  name: string;
-
-  @Column({ type: 'varchar', length: 255, nullable: true })
-  description: string | null;
-
-  @Column({ name: 'is_system', type: 'boolean', default: false })
-  isSystem: boolean;
-
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 6 })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', precision: 6 })
-  updatedAt: Date;
+  /**
+   * The roles carrying it: the inverse side of `Role.permissions` (roles own the
+   * `role_permissions` junction), named by string so this layer does not import roles.
+   * Only for queries (is it assigned?); never loaded.
+   */
+  @ManyToMany('Role', 'permissions')
+  roles?: Relation<CatalogueEntry[]>;
 }

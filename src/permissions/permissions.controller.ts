@@ -1,17 +1,17 @@
 import { Body, Controller, Delete, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../auth/decorators/require-permissions.decorator.js';
-import { CurrentUser, type Principal } from '../auth/principal.js';
+import { RequirePermissions } from '../authz/require-permissions.decorator.js';
+import { CurrentPrincipal, type Principal } from '../authz/principal.js';
 import { ErrorCode as E } from '../common/errors/error-codes.js';
 import { IdParam } from '../common/http/id-param.js';
 import { Ctx, type RequestContext } from '../common/http/request-context.js';
 import type { Page } from '../common/pagination/page.js';
 import { ApiEnvelope, ApiErrors, ApiPageEnvelope } from '../common/swagger/api-envelope.js';
 import { CreatePermissionDto, ListPermissionsQuery, PermissionDto, UpdatePermissionDto } from './dto/permission.dto.js';
-import { Perm } from './permission-catalogue.js';
+import { Perm } from '../authz/permission-catalogue.js';
 import { PermissionsService } from './permissions.service.js';
 
-/** API.md §5: permission administration. */
+/** docs/api.md §5: permission administration. */
 @ApiTags('permissions')
 @Controller('permissions')
 export class PermissionsController {
@@ -31,7 +31,7 @@ export class PermissionsController {
   @ApiOperation({ summary: 'Create a permission' })
   @ApiEnvelope(PermissionDto, 201, 'Created')
   @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.PERMISSION_CODE_TAKEN)
-  create(@CurrentUser() me: Principal, @Body() dto: CreatePermissionDto, @Ctx() ctx: RequestContext): Promise<PermissionDto> {
+  create(@CurrentPrincipal() me: Principal, @Body() dto: CreatePermissionDto, @Ctx() ctx: RequestContext): Promise<PermissionDto> {
     return this.permissions.create(me, dto, ctx);
   }
 
@@ -54,7 +54,12 @@ export class PermissionsController {
   })
   @ApiEnvelope(PermissionDto)
   @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.NOT_FOUND, E.PERMISSION_CODE_TAKEN, E.PROTECTED_RESOURCE)
-  update(@CurrentUser() me: Principal, @IdParam() id: number, @Body() dto: UpdatePermissionDto, @Ctx() ctx: RequestContext): Promise<PermissionDto> {
+  update(
+    @CurrentPrincipal() me: Principal,
+    @IdParam() id: number,
+    @Body() dto: UpdatePermissionDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PermissionDto> {
     return this.permissions.update(me, id, dto, ctx);
   }
 
@@ -62,11 +67,12 @@ export class PermissionsController {
   @RequirePermissions(Perm.PERMISSION_DELETE)
   @ApiOperation({
     summary: 'Delete a permission (it leaves every role that carried it)',
-    description: 'System permissions cannot be deleted (409 PROTECTED_RESOURCE). A caller who is not SUPER_ADMIN can delete only permissions they hold or that no role carries (403).',
+    description:
+      'System permissions cannot be deleted (409 PROTECTED_RESOURCE). A caller who is not SUPER_ADMIN can delete only permissions they hold or that no role carries (403).',
   })
   @ApiEnvelope(null)
   @ApiErrors(E.NOT_FOUND, E.PROTECTED_RESOURCE)
-  async remove(@CurrentUser() me: Principal, @IdParam() id: number, @Ctx() ctx: RequestContext): Promise<null> {
+  async remove(@CurrentPrincipal() me: Principal, @IdParam() id: number, @Ctx() ctx: RequestContext): Promise<null> {
     await this.permissions.remove(me, id, ctx);
     return null;
   }

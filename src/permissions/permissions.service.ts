@@ -1,15 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type EntityManager } from 'typeorm';
-import { AccessService } from '../access/access.service.js';
-import { permissionInReach } from '../access/privilege.js';
+import { AccessService } from '../authz/access.service.js';
+import { permissionInReach } from '../authz/privilege.js';
+import type { Principal } from '../authz/principal.js';
 import { AuditService } from '../audit/audit.service.js';
-import type { Principal } from '../auth/principal.js';
+import {
+  assertDeletable,
+  entryChange,
+  fetchCataloguePage,
+  findEntriesOrFail,
+  findEntryOrFail,
+} from '../common/catalogue/catalogue-admin.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { fetchPage, orderBy, toPage, whereKeyword, type Page, type SortSpec } from '../common/pagination/page.js';
-import { runTransaction } from '../database/transaction.js';
+import { toPage, type Page } from '../common/pagination/page.js';
+import { runTransaction } from '../common/database/transaction.js';
 import {
   toPermissionDto,
   type CreatePermissionDto,
@@ -19,14 +26,8 @@ import {
 } from './dto/permission.dto.js';
 import { Permission } from './permission.entity.js';
 
-const SORT: SortSpec<NonNullable<ListPermissionsQuery['sort']>> = {
-  columns: { id: 'p.id', code: 'p.code', name: 'p.name', created_at: 'p.createdAt', updated_at: 'p.updatedAt' },
-  default: { field: 'id', order: 'asc' },
-  tiebreak: 'p.id',
-};
-
 /**
- * Permission administration (API.md §5).
+ * Permission administration (docs/api.md §5), and the permission lookups other features use.
  *
  * Rules, checked in this order:
  * - 404 NOT_FOUND: no such permission.
@@ -50,17 +51,22 @@ export class PermissionsService {
   ) {}
 
   async list(query: ListPermissionsQuery): Promise<Page<PermissionDto>> {
-    const qb = this.permissions.createQueryBuilder('p');
-    whereKeyword(qb, ['p.code', 'p.name', 'p.description'], query.keyword);
-    orderBy(qb, SORT, query.sort, query.order);
-    const { rows, total } = await fetchPage(qb, query);
+    const { rows, total } = await fetchCataloguePage(this.permissions.createQueryBuilder('p'), query);
     return toPage(rows.map(toPermissionDto), total, query);
   }
 
   async get(id: number): Promise<PermissionDto> {
-    const permission = await this.permissions.findOneBy({ id });
-    if (!permission) throw new AppException(ErrorCode.NOT_FOUND);
-    return toPermissionDto(permission);
+    return toPermissionDto(await findEntryOrFail(this.dataSource.manager, Permission, id));
+  }
+
+  /** Every permission code that exists (what SUPER_ADMIN holds). */
+  async allCodes(): Promise<string[]> {
+    return (await this.permissions.find({ select: { code: true } })).map((p) => p.code);
+  }
+
+  /** The permissions with these ids, or 400 VALIDATION_FAILED naming `field`. */
+  findByIdsOrFail(em: EntityManager, ids: number[], field = 'permission_ids'): Promise<Permission[]> {
+    return findEntriesOrFail(em, Permission, ids, field);
   }
 
   async create(me: Principal, dto: CreatePermissionDto, ctx: RequestContext): Promise<PermissionDto> {
@@ -69,7 +75,17 @@ export class PermissionsService {
       // A taken code fails on UQ_permissions_code → 409 PERMISSION_CODE_TAKEN (global filter).
       const { identifiers } = await repo.insert({ code: dto.code, name: dto.name, description: dto.description ?? null, isSystem: false });
       const permission = await repo.findOneByOrFail({ id: Number(identifiers[0].id) });
-      await this.audit.record({ action: 'permission.create', actorId: me.userId, targetType: 'permission', targetId: permission.id, detail: { code: permission.code } }, ctx, em);
+      await this.audit.record(
+        {
+          action: 'permission.create',
+          actorId: me.actorId,
+          targetType: 'permission',
+          targetId: permission.id,
+          detail: { code: permission.code },
+        },
+        ctx,
+        em,
+      );
       return permission;
     });
     await this.access.invalidateAll();
@@ -78,26 +94,26 @@ export class PermissionsService {
 
   async update(me: Principal, id: number, dto: UpdatePermissionDto, ctx: RequestContext): Promise<PermissionDto> {
     const { permission: saved, changed } = await runTransaction(this.dataSource, async (em) => {
-      const permission = await this.findOrFail(em, id);
-      const recode = dto.code !== undefined && dto.code !== permission.code;
-      if (recode && permission.isSystem) throw new AppException(ErrorCode.PROTECTED_RESOURCE);
+      const permission = await findEntryOrFail(em, Permission, id);
+      const { changes, fields, recode } = entryChange(permission, dto);
       // A permission that roles carry: only SUPER_ADMIN re-codes it, and others only touch it within their reach.
       if (!me.access.isSuperAdmin && (recode || !permissionInReach(me.access, permission.code)) && (await this.isAssigned(em, id))) {
         throw new AppException(ErrorCode.FORBIDDEN);
       }
-      const changes: Partial<Permission> = {};
-      if (recode) changes.code = dto.code;
-      if (dto.name !== undefined && dto.name !== permission.name) changes.name = dto.name;
-      if (dto.description !== undefined && dto.description !== permission.description) changes.description = dto.description;
-      const fields = Object.keys(changes);
       if (!fields.length) return { permission, changed: false };
       await em.getRepository(Permission).update({ id }, changes);
       await this.audit.record(
-        { action: 'permission.update', actorId: me.userId, targetType: 'permission', targetId: id, detail: { fields, ...(recode ? { from: permission.code, to: dto.code } : {}) } },
+        {
+          action: 'permission.update',
+          actorId: me.actorId,
+          targetType: 'permission',
+          targetId: id,
+          detail: { fields, ...(recode ? { from: permission.code, to: dto.code } : {}) },
+        },
         ctx,
         em,
       );
-      return { permission: await this.findOrFail(em, id), changed: true };
+      return { permission: await findEntryOrFail(em, Permission, id), changed: true };
     });
     if (changed) await this.access.invalidateAll();
     return toPermissionDto(saved);
@@ -105,27 +121,24 @@ export class PermissionsService {
 
   async remove(me: Principal, id: number, ctx: RequestContext): Promise<void> {
     await runTransaction(this.dataSource, async (em) => {
-      const permission = await this.findOrFail(em, id);
-      if (permission.isSystem) throw new AppException(ErrorCode.PROTECTED_RESOURCE);
+      const permission = await findEntryOrFail(em, Permission, id);
+      assertDeletable(permission);
       if (!me.access.isSuperAdmin && !permissionInReach(me.access, permission.code) && (await this.isAssigned(em, id))) {
         throw new AppException(ErrorCode.FORBIDDEN);
       }
       // role_permissions rows go with it (ON DELETE CASCADE).
       await em.getRepository(Permission).delete({ id });
-      await this.audit.record({ action: 'permission.delete', actorId: me.userId, targetType: 'permission', targetId: id, detail: { code: permission.code } }, ctx, em);
+      await this.audit.record(
+        { action: 'permission.delete', actorId: me.actorId, targetType: 'permission', targetId: id, detail: { code: permission.code } },
+        ctx,
+        em,
+      );
     });
     await this.access.invalidateAll();
   }
 
-  private async findOrFail(em: EntityManager, id: number): Promise<Permission> {
-    const permission = await em.getRepository(Permission).findOneBy({ id });
-    if (!permission) throw new AppException(ErrorCode.NOT_FOUND);
-    return permission;
-  }
-
   /** Whether any role carries the permission. */
-  private async isAssigned(em: EntityManager, id: number): Promise<boolean> {
-    const rows: unknown[] = await em.query('SELECT 1 FROM role_permissions WHERE permission_id = ? LIMIT 1', [id]);
-    return rows.length > 0;
+  private isAssigned(em: EntityManager, id: number): Promise<boolean> {
+    return em.getRepository(Permission).createQueryBuilder('p').innerJoin('p.roles', 'r').where('p.id = :id', { id }).getExists();
   }
 }

@@ -1,35 +1,15 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinTable,
-  ManyToMany,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  type Relation,
-} from 'typeorm';
+import { Column, Entity, Index, JoinTable, ManyToMany, type Relation } from 'typeorm';
+import { CatalogueEntry } from '../common/catalogue/catalogue-entry.js';
 import { Permission } from '../permissions/permission.entity.js';
 
 @Entity({ name: 'roles' })
-export class Role {
-  @PrimaryGeneratedColumn({ type: 'integer' })
-  id: number;
-
+export class Role extends CatalogueEntry {
   @Index('UQ_roles_code', { unique: true })
   @Column({ type: 'varchar', length: 64 })
   code: string;
 
-  @Column({ type: 'varchar', length: 64 })
-  name: string;
-
-  @Column({ type: 'varchar', length: 255, nullable: true })
-  description: string | null;
-
-  @Column({ name: 'is_system', type: 'boolean', default: false })
-  isSystem: boolean;
-
-  @ManyToMany(() => Permission)
+  /** Roles own the `role_permissions` junction (ROLE_PERMISSIONS). */
+  @ManyToMany(() => Permission, (p) => p.roles)
   @JoinTable({
     name: 'role_permissions',
     joinColumn: { name: 'role_id', referencedColumnName: 'id', foreignKeyConstraintName: 'FK_role_permissions_role' },
@@ -40,10 +20,4 @@ export class Role {
     },
   })
   permissions: Relation<Permission[]>;
-
-  @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 6 })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'datetime', precision: 6 })
-  updatedAt: Date;
 }

@@ -3,12 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, MoreThan, Not, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
-import { SESSION_CACHE } from '../common/cache/cache.module.js';
 import type { StateCache } from '../common/cache/state-cache.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { Session } from './session.entity.js';
 
-export type RevokeReason = 'logout' | 'logout_all' | 'reuse' | 'password_change' | 'password_reset' | 'admin' | 'user_disabled' | 'user_deleted' | 'user_revoked';
+/** Whether a session (the tokens' `sid`) is live, by session id. */
+export const SESSION_CACHE = Symbol('SESSION_CACHE');
+
+export type RevokeReason =
+  'logout' | 'logout_all' | 'reuse' | 'password_change' | 'password_reset' | 'admin' | 'user_disabled' | 'user_deleted' | 'user_revoked';
 
 /** What a refresh attempt found; the caller turns it into tokens or an error. */
 export type RotateOutcome =
@@ -88,12 +91,7 @@ export class SessionService {
   /** A validly signed refresh token of this session that is not the current one. */
   private spent(session: Session, jti: string, now: Date): RotateOutcome {
     const grace = this.config.jwt.refreshGraceSeconds;
-    if (
-      grace > 0 &&
-      session.previousJti === jti &&
-      session.rotatedAt &&
-      now.getTime() - session.rotatedAt.getTime() <= grace * 1000
-    ) {
+    if (grace > 0 && session.previousJti === jti && session.rotatedAt && now.getTime() - session.rotatedAt.getTime() <= grace * 1000) {
       // Several tabs refreshing at once: hand out the current token again, no rotation.
       return { kind: 'grace', session, jti: session.refreshJti };
     }

@@ -1,13 +1,20 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SHARED_STATE, type SharedState } from '../state/shared-state.js';
+import { StateModule } from '../state/state.module.js';
 import { Session } from './session.entity.js';
-import { SessionService } from './session.service.js';
+import { SESSION_CACHE, SessionService } from './session.service.js';
 
-/** Its own small module, so users (disable, delete) and auth (logout) can both revoke. */
-@Global()
+/**
+ * Sessions and their revocation: a small module of its own below users and auth, so that
+ * users (disable, delete) and auth (logout, password change) can both revoke.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Session])],
-  providers: [SessionService],
+  imports: [TypeOrmModule.forFeature([Session]), StateModule],
+  providers: [
+    SessionService,
+    { provide: SESSION_CACHE, inject: [SHARED_STATE], useFactory: (state: SharedState) => state.cache('session') },
+  ],
   exports: [SessionService],
 })
 export class SessionsModule {}

@@ -11,7 +11,7 @@ export function toE164(input: string, region: string): string | null {
 
 /**
  * Every name a user may type at login: username, email, and the phone in E.164 and in
- * national form (API.md §3 counts failures per name as typed).
+ * national form (docs/api.md §3 counts failures per name as typed).
  */
 export function loginNamesOf(user: { username: string; email: string | null; phone: string | null }): string[] {
   const national = user.phone ? parsePhoneNumberFromString(user.phone)?.nationalNumber : undefined;

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { hasSuperAdminRole } from '../access/privilege.js';
+import { SystemRole } from '../authz/permission-catalogue.js';
+import { hasSuperAdminRole } from '../authz/privilege.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
-import { supportsRowLocks } from '../database/transaction.js';
-import { SystemRole } from '../permissions/permission-catalogue.js';
-import { Role } from '../roles/role.entity.js';
+import { RolesService } from '../roles/roles.service.js';
 import { User } from './user.entity.js';
+import { USER_ROLES } from './users.service.js';
 
 /**
- * The invariant "there is always an active SUPER_ADMIN" (API.md §5). Transactions that
+ * The invariant "there is always an active SUPER_ADMIN" (docs/api.md §5). Transactions that
  * may remove one call `lock` first: on MySQL it takes a row lock on the SUPER_ADMIN
  * role, so two admins disabling each other at once run one after the other and the
  * second sees the first's commit (InnoDB takes the read snapshot at the first plain
@@ -17,23 +17,20 @@ import { User } from './user.entity.js';
  */
 @Injectable()
 export class SuperAdmins {
+  constructor(private readonly roles: RolesService) {}
+
   async lock(em: EntityManager): Promise<void> {
-    if (!supportsRowLocks(em)) return;
-    await em
-      .getRepository(Role)
-      .createQueryBuilder('r')
-      .select('r.id')
-      .where('r.code = :code', { code: SystemRole.SUPER_ADMIN })
-      .setLock('pessimistic_write')
-      .getOne();
+    await this.roles.lockSuperAdmin(em);
   }
 
   /** Active, not deleted SUPER_ADMIN users other than `exceptUserId`. */
-  countOthers(em: EntityManager, exceptUserId: string): Promise<number> {
+  async countOthers(em: EntityManager, exceptUserId: string): Promise<number> {
+    const [roleId] = await this.roles.idsByCode([SystemRole.SUPER_ADMIN], em);
+    if (roleId === undefined) return 0;
     return em
       .getRepository(User)
       .createQueryBuilder('u')
-      .innerJoin('u.roles', 'r', 'r.code = :code', { code: SystemRole.SUPER_ADMIN })
+      .innerJoin(USER_ROLES.table, 'ur', `ur.${USER_ROLES.owner} = u.id AND ur.${USER_ROLES.item} = :roleId`, { roleId })
       .where('u.status = :active', { active: 'active' })
       .andWhere('u.id <> :id', { id: exceptUserId })
       .getCount();

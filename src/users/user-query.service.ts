@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { LoginAttemptsService } from '../auth/login-attempts.service.js';
+import { LoginAttemptsService } from '../credentials/login-attempts.service.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { fetchPage, orderBy, toPage, whereKeyword, type Page, type SortSpec } from '../common/pagination/page.js';
 import type { ListUsersQuery, LoginStatusDto } from './dto/admin-user.dto.js';
 import { toUserDto, type UserDto } from './dto/user.dto.js';
+import { RolesService } from '../roles/roles.service.js';
 import { User } from './user.entity.js';
+import { USER_ROLES } from './users.service.js';
 
 const SORT: SortSpec<NonNullable<ListUsersQuery['sort']>> = {
   columns: {
@@ -30,6 +32,7 @@ export class UserQueryService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly attempts: LoginAttemptsService,
+    private readonly roles: RolesService,
   ) {}
 
   async list(query: ListUsersQuery): Promise<Page<UserDto>> {
@@ -38,17 +41,22 @@ export class UserQueryService {
     whereKeyword(qb, ['u.username', 'u.nickname', 'u.email', 'u.phone'], query.keyword);
     if (query.status) qb.andWhere('u.status = :status', { status: query.status });
     if (query.role) {
-      qb.andWhere(
-        'EXISTS (SELECT 1 FROM user_roles ur INNER JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.code = :role)',
-        { role: query.role },
-      );
+      // A code that names no role matches nobody (-1 is no id).
+      const [roleId = -1] = await this.roles.idsByCode([query.role]);
+      qb.andWhere(`EXISTS (SELECT 1 FROM ${USER_ROLES.table} ur WHERE ur.${USER_ROLES.owner} = u.id AND ur.${USER_ROLES.item} = :roleId)`, {
+        roleId,
+      });
     }
     orderBy(qb, SORT, query.sort, query.order);
     const { rows, total } = await fetchPage(qb, query);
     // The page is chosen without joins (so LIMIT counts users), then their roles are loaded.
     const withRoles = rows.length ? await this.users.find({ where: { id: In(rows.map((u) => u.id)) }, relations: { roles: true } }) : [];
     const byId = new Map(withRoles.map((u) => [u.id, u]));
-    return toPage(rows.map((u) => toUserDto(byId.get(u.id) ?? u)), total, query);
+    return toPage(
+      rows.map((u) => toUserDto(byId.get(u.id) ?? u)),
+      total,
+      query,
+    );
   }
 
   async get(id: string): Promise<UserDto> {
@@ -57,7 +65,7 @@ export class UserQueryService {
     return toUserDto(user);
   }
 
-  /** The lockout state of a login name as typed (API.md §3 counts per name, for unknown names too). */
+  /** The lockout state of a login name as typed (docs/api.md §3 counts per name, for unknown names too). */
   async loginStatus(username: string): Promise<LoginStatusDto> {
     const status = await this.attempts.status(username);
     return {

@@ -1,18 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AccessService } from '../access/access.service.js';
-import { assertMayActOnUser, assertRolesInReach } from '../access/privilege.js';
+import { AccessService } from '../authz/access.service.js';
+import { assertMayActOnUser, assertRolesInReach } from '../authz/privilege.js';
 import { AuditService } from '../audit/audit.service.js';
-import { LoginAttemptsService } from '../auth/login-attempts.service.js';
-import { hashPassword } from '../auth/password/password-hasher.js';
-import { PasswordPolicy } from '../auth/password/password-policy.js';
-import type { Principal } from '../auth/principal.js';
+import { LoginAttemptsService } from '../credentials/login-attempts.service.js';
+import { PasswordHasher } from '../credentials/password-hasher.js';
+import { PasswordPolicy } from '../credentials/password-policy.js';
+import type { Principal } from '../authz/principal.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { runTransaction } from '../database/transaction.js';
-import { SystemRole } from '../permissions/permission-catalogue.js';
-import { findRolesOrFail } from '../roles/role-lookup.js';
+import { runTransaction } from '../common/database/transaction.js';
+import { SystemRole } from '../authz/permission-catalogue.js';
+import { RolesService } from '../roles/roles.service.js';
 import { SessionService } from '../sessions/session.service.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/admin-user.dto.js';
 import { toUserDto, type UserDto } from './dto/user.dto.js';
@@ -22,7 +22,7 @@ import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 /**
- * User administration (API.md §5): create, update, delete, set password, revoke
+ * User administration (docs/api.md §5): create, update, delete, set password, revoke
  * sessions, unlock. Role assignment is UserRolesService; reads are UserQueryService.
  *
  * No privilege escalation, enforced here and not only by the route permission.
@@ -58,20 +58,27 @@ export class UsersAdminService {
     private readonly policy: PasswordPolicy,
     private readonly audit: AuditService,
     private readonly attempts: LoginAttemptsService,
+    private readonly hasher: PasswordHasher,
+    private readonly roles: RolesService,
   ) {}
 
   async create(me: Principal, dto: CreateUserDto, ctx: RequestContext): Promise<UserDto> {
     this.policy.assertStrong(dto.password, dto.username);
     if (dto.phone) this.users.normalisePhone(dto.phone);
-    const passwordHash = await hashPassword(dto.password);
+    const passwordHash = await this.hasher.hash(dto.password);
     const user = await runTransaction(this.dataSource, async (em) => {
       // Like registration, a new account gets the USER role unless told otherwise.
-      const roleIds = dto.role_ids ?? (await this.users.roleIdsByCode([SystemRole.USER], em));
-      const roles = await findRolesOrFail(em, roleIds);
-      assertRolesInReach(me.access, roles);
+      const roleIds = dto.role_ids ?? (await this.roles.idsByCode([SystemRole.USER], em));
+      assertRolesInReach(me.access, await this.roles.findByIdsOrFail(em, roleIds));
       const created = await this.users.create(em, { ...dto, passwordHash, roleIds });
       await this.audit.record(
-        { action: 'user.create', actorId: me.userId, targetType: 'user', targetId: created.id, detail: { username: created.username, role_ids: [...roleIds].sort((a, b) => a - b) } },
+        {
+          action: 'user.create',
+          actorId: me.actorId,
+          targetType: 'user',
+          targetId: created.id,
+          detail: { username: created.username, role_ids: [...roleIds].sort((a, b) => a - b) },
+        },
         ctx,
         em,
       );
@@ -87,15 +94,21 @@ export class UsersAdminService {
       const user = await this.findOrFail(em, id);
       assertMayActOnUser(me.access, user);
       if (disabling && user.status === 'active') {
-        if (user.id === me.userId) throw new AppException(ErrorCode.PROTECTED_RESOURCE);
+        if (user.id === me.actorId) throw new AppException(ErrorCode.PROTECTED_RESOURCE);
         await this.superAdmins.assertNotLast(em, user);
       }
       const fields = await this.users.updateProfile(em, user, dto);
-      // A disabled user's tokens stop at their next request (API.md §3: TOKEN_REVOKED).
+      // A disabled user's tokens stop at their next request (docs/api.md §3: TOKEN_REVOKED).
       const ids = disabling ? await this.sessions.revokeAllForUser(id, 'user_disabled', undefined, em) : [];
       if (fields.length) {
         await this.audit.record(
-          { action: 'user.update', actorId: me.userId, targetType: 'user', targetId: id, detail: { fields, ...(disabling ? { sessions_revoked: ids.length } : {}) } },
+          {
+            action: 'user.update',
+            actorId: me.actorId,
+            targetType: 'user',
+            targetId: id,
+            detail: { fields, ...(disabling ? { sessions_revoked: ids.length } : {}) },
+          },
           ctx,
           em,
         );
@@ -112,13 +125,19 @@ export class UsersAdminService {
       await this.superAdmins.lock(em);
       const user = await this.findOrFail(em, id);
       assertMayActOnUser(me.access, user);
-      if (user.id === me.userId) throw new AppException(ErrorCode.PROTECTED_RESOURCE);
+      if (user.id === me.actorId) throw new AppException(ErrorCode.PROTECTED_RESOURCE);
       await this.superAdmins.assertNotLast(em, user);
       // NULL keys leave the unique indexes, so the names can be registered again.
       await em.getRepository(User).update({ id }, { deletedAt: new Date(), usernameKey: null, emailKey: null, phoneKey: null });
       const ids = await this.sessions.revokeAllForUser(id, 'user_deleted', undefined, em);
       await this.audit.record(
-        { action: 'user.delete', actorId: me.userId, targetType: 'user', targetId: id, detail: { username: user.username, sessions_revoked: ids.length } },
+        {
+          action: 'user.delete',
+          actorId: me.actorId,
+          targetType: 'user',
+          targetId: id,
+          detail: { username: user.username, sessions_revoked: ids.length },
+        },
         ctx,
         em,
       );
@@ -132,14 +151,18 @@ export class UsersAdminService {
     const target = await this.findOrFail(this.dataSource.manager, id);
     assertMayActOnUser(me.access, target);
     this.policy.assertStrong(newPassword, target.username, 'new_password');
-    const hash = await hashPassword(newPassword);
+    const hash = await this.hasher.hash(newPassword);
     const revoked = await runTransaction(this.dataSource, async (em) => {
       // Read again inside the transaction: the user may have been deleted while we hashed.
       const user = await this.findOrFail(em, id);
       assertMayActOnUser(me.access, user);
       await this.users.setPasswordHash(id, hash, em);
       const ids = await this.sessions.revokeAllForUser(id, 'admin', undefined, em);
-      await this.audit.record({ action: 'user.password.set', actorId: me.userId, targetType: 'user', targetId: id, detail: { sessions_revoked: ids.length } }, ctx, em);
+      await this.audit.record(
+        { action: 'user.password.set', actorId: me.actorId, targetType: 'user', targetId: id, detail: { sessions_revoked: ids.length } },
+        ctx,
+        em,
+      );
       return ids;
     });
     await this.afterCommit(id, revoked);
@@ -150,7 +173,11 @@ export class UsersAdminService {
       const user = await this.findOrFail(em, id);
       assertMayActOnUser(me.access, user);
       const ids = await this.sessions.revokeAllForUser(id, 'user_revoked', undefined, em);
-      await this.audit.record({ action: 'user.sessions.revoke', actorId: me.userId, targetType: 'user', targetId: id, detail: { sessions_revoked: ids.length } }, ctx, em);
+      await this.audit.record(
+        { action: 'user.sessions.revoke', actorId: me.actorId, targetType: 'user', targetId: id, detail: { sessions_revoked: ids.length } },
+        ctx,
+        em,
+      );
       return ids;
     });
     await this.sessions.forget(revoked);
@@ -162,14 +189,22 @@ export class UsersAdminService {
       const user = await this.findOrFail(em, id);
       assertMayActOnUser(me.access, user);
       const cleared = await this.attempts.clear(loginNamesOf(user), em);
-      await this.audit.record({ action: 'user.unlock', actorId: me.userId, targetType: 'user', targetId: id, detail: { cleared } }, ctx, em);
+      await this.audit.record(
+        { action: 'user.unlock', actorId: me.actorId, targetType: 'user', targetId: id, detail: { cleared } },
+        ctx,
+        em,
+      );
     });
   }
 
   /** With the roles' permissions: what the caller must be able to grant to act on them. */
   private async findOrFail(em: EntityManager, id: string): Promise<User> {
-    const user = await em.getRepository(User).findOne({ where: { id }, relations: { roles: { permissions: true } } });
+    const user = await em.getRepository(User).findOne({ where: { id }, relations: { roles: true } });
     if (!user) throw new AppException(ErrorCode.NOT_FOUND);
+    user.roles = await this.roles.findByIdsOrFail(
+      em,
+      user.roles.map((r) => r.id),
+    );
     return user;
   }
 
@@ -181,6 +216,6 @@ export class UsersAdminService {
   /** Only after the commit: a read in between could otherwise cache the old state again. */
   private async afterCommit(userId: string, revokedSessions: string[]): Promise<void> {
     await this.sessions.forget(revokedSessions);
-    await this.access.invalidateUser(userId);
+    await this.access.invalidate('user', userId);
   }
 }

@@ -1,14 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../auth/decorators/require-permissions.decorator.js';
-import { CurrentUser, type Principal } from '../auth/principal.js';
+import { RequirePermissions } from '../authz/require-permissions.decorator.js';
+import { CurrentPrincipal, type Principal } from '../authz/principal.js';
 import { ErrorCode as E } from '../common/errors/error-codes.js';
 import { UuidParam } from '../common/http/id-param.js';
 import { Ctx, type RequestContext } from '../common/http/request-context.js';
 import type { Page } from '../common/pagination/page.js';
 import { ApiEnvelope, ApiErrors, ApiPageEnvelope } from '../common/swagger/api-envelope.js';
-import { Perm } from '../permissions/permission-catalogue.js';
-import { CreateUserDto, ListUsersQuery, LoginStatusDto, LoginStatusQuery, RoleIdsDto, SetPasswordDto, UpdateUserDto } from './dto/admin-user.dto.js';
+import { Perm } from '../authz/permission-catalogue.js';
+import {
+  CreateUserDto,
+  ListUsersQuery,
+  LoginStatusDto,
+  LoginStatusQuery,
+  RoleIdsDto,
+  SetPasswordDto,
+  UpdateUserDto,
+} from './dto/admin-user.dto.js';
 import { UserDto } from './dto/user.dto.js';
 import { UserQueryService } from './user-query.service.js';
 import { UserRolesService } from './user-roles.service.js';
@@ -18,7 +26,7 @@ const NOT_SUPER =
   'A caller who is not SUPER_ADMIN cannot change a SUPER_ADMIN user, nor a user holding a role with a permission the caller lacks (403 FORBIDDEN).';
 
 /**
- * API.md §5: user administration. `/users/me…` (MeController) and `/users/login-status`
+ * docs/api.md §5: user administration. `/users/me…` (MeController) and `/users/login-status`
  * are static paths, which Fastify's router matches before `/users/:id` whatever the
  * order of registration.
  */
@@ -35,7 +43,8 @@ export class UsersController {
   @RequirePermissions(Perm.USER_READ)
   @ApiOperation({
     summary: 'List users',
-    description: '`keyword` matches username, nickname, email or phone; `status` and `role` (a role code) filter. Default order: created_at ascending.',
+    description:
+      '`keyword` matches username, nickname, email or phone; `status` and `role` (a role code) filter. Default order: created_at ascending.',
   })
   @ApiPageEnvelope(UserDto)
   @ApiErrors(E.VALIDATION_FAILED)
@@ -53,13 +62,16 @@ export class UsersController {
   })
   @ApiEnvelope(UserDto, 201, 'Created')
   @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WEAK_PASSWORD, E.USERNAME_TAKEN, E.EMAIL_TAKEN, E.PHONE_TAKEN)
-  create(@CurrentUser() me: Principal, @Body() dto: CreateUserDto, @Ctx() ctx: RequestContext): Promise<UserDto> {
+  create(@CurrentPrincipal() me: Principal, @Body() dto: CreateUserDto, @Ctx() ctx: RequestContext): Promise<UserDto> {
     return this.admin.create(me, dto, ctx);
   }
 
   @Get('login-status')
   @RequirePermissions(Perm.USER_READ)
-  @ApiOperation({ summary: 'Failed logins and lock of a login name', description: 'Counted per name as typed at login (username, email or phone), case-insensitively.' })
+  @ApiOperation({
+    summary: 'Failed logins and lock of a login name',
+    description: 'Counted per name as typed at login (username, email or phone), case-insensitively.',
+  })
   @ApiEnvelope(LoginStatusDto)
   @ApiErrors(E.VALIDATION_FAILED)
   loginStatus(@Query() query: LoginStatusQuery): Promise<LoginStatusDto> {
@@ -83,7 +95,12 @@ export class UsersController {
   })
   @ApiEnvelope(UserDto)
   @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.NOT_FOUND, E.EMAIL_TAKEN, E.PHONE_TAKEN, E.PROTECTED_RESOURCE)
-  update(@CurrentUser() me: Principal, @UuidParam() id: string, @Body() dto: UpdateUserDto, @Ctx() ctx: RequestContext): Promise<UserDto> {
+  update(
+    @CurrentPrincipal() me: Principal,
+    @UuidParam() id: string,
+    @Body() dto: UpdateUserDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UserDto> {
     return this.admin.update(me, id, dto, ctx);
   }
 
@@ -95,7 +112,7 @@ export class UsersController {
   })
   @ApiEnvelope(null)
   @ApiErrors(E.NOT_FOUND, E.PROTECTED_RESOURCE)
-  async remove(@CurrentUser() me: Principal, @UuidParam() id: string, @Ctx() ctx: RequestContext): Promise<null> {
+  async remove(@CurrentPrincipal() me: Principal, @UuidParam() id: string, @Ctx() ctx: RequestContext): Promise<null> {
     await this.admin.remove(me, id, ctx);
     return null;
   }
@@ -110,7 +127,12 @@ export class UsersController {
   })
   @ApiEnvelope(UserDto)
   @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.NOT_FOUND, E.PROTECTED_RESOURCE)
-  setRoles(@CurrentUser() me: Principal, @UuidParam() id: string, @Body() dto: RoleIdsDto, @Ctx() ctx: RequestContext): Promise<UserDto> {
+  setRoles(
+    @CurrentPrincipal() me: Principal,
+    @UuidParam() id: string,
+    @Body() dto: RoleIdsDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UserDto> {
     return this.roles.set(me, id, dto.role_ids, ctx);
   }
 
@@ -119,7 +141,12 @@ export class UsersController {
   @ApiOperation({ summary: "Set a user's password", description: `Revokes all their sessions. ${NOT_SUPER}` })
   @ApiEnvelope(null)
   @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WEAK_PASSWORD, E.NOT_FOUND)
-  async setPassword(@CurrentUser() me: Principal, @UuidParam() id: string, @Body() dto: SetPasswordDto, @Ctx() ctx: RequestContext): Promise<null> {
+  async setPassword(
+    @CurrentPrincipal() me: Principal,
+    @UuidParam() id: string,
+    @Body() dto: SetPasswordDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<null> {
     await this.admin.setPassword(me, id, dto.new_password, ctx);
     return null;
   }
@@ -129,7 +156,7 @@ export class UsersController {
   @ApiOperation({ summary: "Revoke all of a user's sessions", description: NOT_SUPER })
   @ApiEnvelope(null)
   @ApiErrors(E.NOT_FOUND)
-  async revokeSessions(@CurrentUser() me: Principal, @UuidParam() id: string, @Ctx() ctx: RequestContext): Promise<null> {
+  async revokeSessions(@CurrentPrincipal() me: Principal, @UuidParam() id: string, @Ctx() ctx: RequestContext): Promise<null> {
     await this.admin.revokeSessions(me, id, ctx);
     return null;
   }
@@ -140,7 +167,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Clear failed logins and the lock', description: `For the user's username, email and phone. ${NOT_SUPER}` })
   @ApiEnvelope(null)
   @ApiErrors(E.NOT_FOUND)
-  async unlock(@CurrentUser() me: Principal, @UuidParam() id: string, @Ctx() ctx: RequestContext): Promise<null> {
+  async unlock(@CurrentPrincipal() me: Principal, @UuidParam() id: string, @Ctx() ctx: RequestContext): Promise<null> {
     await this.admin.unlock(me, id, ctx);
     return null;
   }

@@ -1,12 +1,28 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Role } from '../roles/role.entity.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { AuthzModule } from '../authz/authz.module.js';
+import { CredentialsModule } from '../credentials/credentials.module.js';
+import { RolesModule } from '../roles/roles.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { SuperAdmins } from './super-admins.js';
+import { UserAccess } from './user-access.js';
 import { User } from './user.entity.js';
+import { UserQueryService } from './user-query.service.js';
+import { UserRolesService } from './user-roles.service.js';
+import { UsersAdminService } from './users-admin.service.js';
+import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
+/**
+ * Users: the accounts (UsersService, the one owner of the users table and its role
+ * links), their access and profile for the authorization layer (UserAccess), and their
+ * administration at /users (docs/api.md §5).
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([User, Role])],
-  providers: [UsersService],
-  exports: [UsersService],
+  imports: [TypeOrmModule.forFeature([User]), AuthzModule, AuditModule, RolesModule, CredentialsModule, SessionsModule],
+  controllers: [UsersController],
+  providers: [UsersService, UserAccess, UserQueryService, UsersAdminService, UserRolesService, SuperAdmins],
+  exports: [UsersService, UserAccess],
 })
 export class UsersModule {}

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository, type EntityManager } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
-import { Role } from '../roles/role.entity.js';
-import { replaceLinks, USER_ROLES } from '../database/link-set.js';
+import { replaceLinks, type Junction } from '../common/database/link-set.js';
+import { SystemRole } from '../authz/permission-catalogue.js';
+import { RolesService } from '../roles/roles.service.js';
 import { toE164 } from './phone.js';
 import { User, type UserStatus } from './user.entity.js';
+
+/** Users own the junction of their roles. */
+export const USER_ROLES: Junction = { table: 'user_roles', owner: 'user_id', item: 'role_id' };
 
 export interface NewUser {
   username: string;
@@ -17,7 +21,8 @@ export interface NewUser {
   phone?: string | null;
   nickname?: string | null;
   status?: UserStatus;
-  roleIds: number[];
+  /** Default: the USER role only (docs/api.md §3: a new account gets the USER role). */
+  roleIds?: number[];
 }
 
 export interface ProfilePatch {
@@ -33,6 +38,7 @@ export interface ProfilePatch {
 export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly roles: RolesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -91,7 +97,8 @@ export class UsersService {
       lastLoginAt: null,
     });
     await em.getRepository(User).insert(user);
-    await replaceLinks(em, USER_ROLES, user.id, [], input.roleIds);
+    const roleIds = input.roleIds ?? (await this.roles.idsByCode([SystemRole.USER], em));
+    await replaceLinks(em, USER_ROLES, user.id, [], roleIds);
     return (await this.findById(user.id, em))!;
   }
 
@@ -125,8 +132,19 @@ export class UsersService {
     await (em?.getRepository(User) ?? this.users).update({ id: userId }, { passwordHash: hash });
   }
 
-  async roleIdsByCode(codes: string[], em?: EntityManager): Promise<number[]> {
-    const roles = await (em?.getRepository(Role) ?? this.users.manager.getRepository(Role)).find({ where: { code: In(codes) } });
-    return roles.map((r) => r.id);
+  /**
+   * After a successful sign-in: stamps `last_login_at` (and stores the upgraded hash) only
+   * if the password hash and status are still the ones checked, so a sign-in racing a
+   * password reset, change or disable cannot create a session that outlives it.
+   * Returns false when the user changed meanwhile.
+   */
+  async stampLogin(em: EntityManager, userId: string, checkedHash: string, at: Date, newHash: string | null): Promise<boolean> {
+    const result = await em
+      .getRepository(User)
+      .update(
+        { id: userId, passwordHash: checkedHash, status: 'active' },
+        { lastLoginAt: at, ...(newHash ? { passwordHash: newHash } : {}) },
+      );
+    return result.affected === 1;
   }
 }

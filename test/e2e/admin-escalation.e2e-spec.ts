@@ -5,7 +5,7 @@ import { DB, startApp, type TestApp } from '../support/app.js';
 import { PASSWORD, register, registerAndLogin, uniqueName, type Tokens } from '../support/users.js';
 
 /**
- * API.md §5 "no privilege escalation", enforced in the services. The attacker holds the
+ * docs/api.md §5 "no privilege escalation", enforced in the services. The attacker holds the
  * ADMIN role: all 13 system permissions, but not SUPER_ADMIN.
  */
 describe(`no privilege escalation [${DB}]`, () => {
@@ -20,7 +20,11 @@ describe(`no privilege escalation [${DB}]`, () => {
     attacker = await userWithRoles(t.http, admin.access_token, ['ADMIN']);
     // A permission the attacker does not hold, and a role that carries it.
     const refund = await t.http.post('/api/v1/permissions', { code: 'order:refund', name: 'Refund orders' }, { token: admin.access_token });
-    const refunder = await t.http.post('/api/v1/roles', { code: 'REFUNDER', name: 'Refunder', permission_ids: [refund.body.data.id] }, { token: admin.access_token });
+    const refunder = await t.http.post(
+      '/api/v1/roles',
+      { code: 'REFUNDER', name: 'Refunder', permission_ids: [refund.body.data.id] },
+      { token: admin.access_token },
+    );
     ids = {
       SUPER_ADMIN: await idOf(t.http, admin.access_token, 'roles', 'SUPER_ADMIN'),
       ADMIN: await idOf(t.http, admin.access_token, 'roles', 'ADMIN'),
@@ -34,7 +38,8 @@ describe(`no privilege escalation [${DB}]`, () => {
   });
 
   const forbidden = (res: { status: number; body: { error: string } }) => expect([res.status, res.body.error]).toEqual([403, 'FORBIDDEN']);
-  const protectedResource = (res: { status: number; body: { error: string } }) => expect([res.status, res.body.error]).toEqual([409, 'PROTECTED_RESOURCE']);
+  const protectedResource = (res: { status: number; body: { error: string } }) =>
+    expect([res.status, res.body.error]).toEqual([409, 'PROTECTED_RESOURCE']);
 
   it('the attacker holds all 13 permissions but not SUPER_ADMIN', async () => {
     const me = await t.http.get('/api/v1/users/me', { token: attacker.access_token });
@@ -86,7 +91,11 @@ describe(`no privilege escalation [${DB}]`, () => {
     const u = await registerAndLogin(t.http);
     const res = await t.http.put(`/api/v1/users/${u.id}/roles`, { role_ids: [ids.ADMIN] }, { token: attacker.access_token });
     expect(res.status).toBe(200);
-    const created = await t.http.post('/api/v1/users', { username: uniqueName(), password: PASSWORD, role_ids: [ids.ADMIN, ids.USER] }, { token: attacker.access_token });
+    const created = await t.http.post(
+      '/api/v1/users',
+      { username: uniqueName(), password: PASSWORD, role_ids: [ids.ADMIN, ids.USER] },
+      { token: attacker.access_token },
+    );
     expect(created.status).toBe(201);
   });
 
@@ -119,7 +128,11 @@ describe(`no privilege escalation [${DB}]`, () => {
     forbidden(await t.http.patch(`/api/v1/permissions/${ids.refund}`, { name: 'x' }, { token }));
     // Re-coding a permission they hold (carried by a role) would grant the new code to its holders.
     const report = await t.http.post('/api/v1/permissions', { code: 'report:view', name: 'View reports' }, { token: admin.access_token });
-    const carrier = await t.http.post('/api/v1/roles', { code: 'REPORTER', name: 'Reporter', permission_ids: [report.body.data.id] }, { token: admin.access_token });
+    const carrier = await t.http.post(
+      '/api/v1/roles',
+      { code: 'REPORTER', name: 'Reporter', permission_ids: [report.body.data.id] },
+      { token: admin.access_token },
+    );
     await t.http.put(`/api/v1/users/${attacker.id}/roles`, { role_ids: [ids.ADMIN, carrier.body.data.id] }, { token: admin.access_token });
     forbidden(await t.http.patch(`/api/v1/permissions/${report.body.data.id}`, { code: 'order:refund-all' }, { token }));
     // Unassigned permissions are nobody's: they may be edited and re-coded freely.
@@ -206,7 +219,11 @@ describe(`no privilege escalation [${DB}]`, () => {
   });
 
   it('a created user never gets more than the creator could give (mass assignment refused)', async () => {
-    const res = await t.http.post('/api/v1/users', { username: uniqueName(), password: PASSWORD, roles: [{ code: 'SUPER_ADMIN' }] }, { token: attacker.access_token });
+    const res = await t.http.post(
+      '/api/v1/users',
+      { username: uniqueName(), password: PASSWORD, roles: [{ code: 'SUPER_ADMIN' }] },
+      { token: attacker.access_token },
+    );
     expect([res.status, res.body.error]).toEqual([400, 'VALIDATION_FAILED']);
     const u = await createUser(t.http, attacker.access_token);
     const read = await t.http.get(`/api/v1/users/${u.id}`, { token: admin.access_token });

@@ -62,14 +62,22 @@ describe(`permission administration [${DB}]`, () => {
     expect((await t.http.get('/api/v1/users/me', { token })).body.data.permissions).not.toContain(`${c}-x`);
 
     const log = await t.http.get('/api/v1/audit-logs', { token, query: { target_type: 'permission', target_id: String(id) } });
-    expect(log.body.data.items.map((e: { action: string }) => e.action)).toEqual(['permission.delete', 'permission.update', 'permission.create']);
+    expect(log.body.data.items.map((e: { action: string }) => e.action)).toEqual([
+      'permission.delete',
+      'permission.update',
+      'permission.create',
+    ]);
     expect(log.body.data.items[2]).toMatchObject({ actor_id: admin.user.id, ip: '127.0.0.1', success: true, detail: { code: c } });
   });
 
   it('deleting a permission takes it from the roles that carry it and from their holders', async () => {
     const token = admin.access_token;
     const p = await t.http.post('/api/v1/permissions', { code: code('gone'), name: 'Gone soon' }, { token });
-    const role = await t.http.post('/api/v1/roles', { code: `CARRIER_${Date.now().toString(36).toUpperCase()}`, name: 'Carrier', permission_ids: [p.body.data.id] }, { token });
+    const role = await t.http.post(
+      '/api/v1/roles',
+      { code: `CARRIER_${Date.now().toString(36).toUpperCase()}`, name: 'Carrier', permission_ids: [p.body.data.id] },
+      { token },
+    );
     const u = await registerAndLogin(t.http);
     await t.http.put(`/api/v1/users/${u.id}/roles`, { role_ids: [role.body.data.id] }, { token });
     expect((await t.http.get('/api/v1/users/me', { token: u.access_token })).body.data.permissions).toEqual([p.body.data.code]);
@@ -90,7 +98,10 @@ describe(`permission administration [${DB}]`, () => {
     const taken = await t.http.post('/api/v1/permissions', { code: 'user:read', name: 'Again' }, { token });
     expect([taken.status, taken.body.error]).toEqual([409, 'PERMISSION_CODE_TAKEN']);
     const id = await idOf(t.http, token, 'permissions', 'audit:read');
-    for (const res of [await t.http.delete(`/api/v1/permissions/${id}`, { token }), await t.http.patch(`/api/v1/permissions/${id}`, { code: 'audit:peek' }, { token })]) {
+    for (const res of [
+      await t.http.delete(`/api/v1/permissions/${id}`, { token }),
+      await t.http.patch(`/api/v1/permissions/${id}`, { code: 'audit:peek' }, { token }),
+    ]) {
       expect([res.status, res.body.error]).toEqual([409, 'PROTECTED_RESOURCE']);
     }
     // Renaming a system permission is allowed; its code stays.
@@ -113,6 +124,8 @@ describe(`permission administration [${DB}]`, () => {
     const adm = await userWithRoles(t.http, admin.access_token, ['ADMIN']);
     const made = await t.http.post('/api/v1/permissions', { code: code('adm'), name: 'By admin' }, { token: adm.access_token });
     expect(made.status).toBe(201);
-    expect((await t.http.patch(`/api/v1/permissions/${made.body.data.id}`, { name: 'Renamed' }, { token: adm.access_token })).status).toBe(200);
+    expect((await t.http.patch(`/api/v1/permissions/${made.body.data.id}`, { name: 'Renamed' }, { token: adm.access_token })).status).toBe(
+      200,
+    );
   });
 });

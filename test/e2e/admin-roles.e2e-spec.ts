@@ -54,10 +54,20 @@ describe(`role administration [${DB}]`, () => {
   it('creates (201), reads, renames, re-codes and deletes a role, auditing each change', async () => {
     const token = admin.access_token;
     const c = code();
-    const created = await t.http.post('/api/v1/roles', { code: c, name: 'Auditor', description: 'Reads the log', permission_ids: [perm['audit:read']] }, { token });
+    const created = await t.http.post(
+      '/api/v1/roles',
+      { code: c, name: 'Auditor', description: 'Reads the log', permission_ids: [perm['audit:read']] },
+      { token },
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.data.id;
-    expect(created.body.data).toMatchObject({ code: c, name: 'Auditor', description: 'Reads the log', is_system: false, permissions: [{ id: perm['audit:read'], code: 'audit:read' }] });
+    expect(created.body.data).toMatchObject({
+      code: c,
+      name: 'Auditor',
+      description: 'Reads the log',
+      is_system: false,
+      permissions: [{ id: perm['audit:read'], code: 'audit:read' }],
+    });
     expect((await t.http.get(`/api/v1/roles/${id}`, { token })).body.data).toEqual(created.body.data);
 
     const renamed = await t.http.patch(`/api/v1/roles/${id}`, { code: `${c}_X`, name: 'Log reader', description: null }, { token });
@@ -68,9 +78,16 @@ describe(`role administration [${DB}]`, () => {
     expect([deleted.status, deleted.body.data]).toEqual([200, null]);
     expect((await t.http.get(`/api/v1/roles/${id}`, { token })).status).toBe(404);
 
-    const log = await t.http.get('/api/v1/audit-logs', { token, query: { target_type: 'role', target_id: String(id), sort: 'id', order: 'asc' } });
+    const log = await t.http.get('/api/v1/audit-logs', {
+      token,
+      query: { target_type: 'role', target_id: String(id), sort: 'id', order: 'asc' },
+    });
     expect(log.body.data.items.map((e: { action: string }) => e.action)).toEqual(['role.create', 'role.update', 'role.delete']);
-    expect(log.body.data.items[1]).toMatchObject({ actor_id: admin.user.id, ip: '127.0.0.1', detail: { fields: ['code', 'name', 'description'], from: c, to: `${c}_X` } });
+    expect(log.body.data.items[1]).toMatchObject({
+      actor_id: admin.user.id,
+      ip: '127.0.0.1',
+      detail: { fields: ['code', 'name', 'description'], from: c, to: `${c}_X` },
+    });
   });
 
   it('validates codes and ids; ROLE_CODE_TAKEN; 404 for unknown or malformed ids', async () => {
@@ -110,7 +127,9 @@ describe(`role administration [${DB}]`, () => {
 
     const set = await t.http.put(`/api/v1/roles/${id}/permissions`, { permission_ids: [perm['user:read'], perm['role:read']] }, { token });
     expect(set.status).toBe(200);
-    expect(set.body.data.permissions.map((p: { code: string }) => p.code)).toEqual(['user:read', 'role:read'].sort((a, b) => perm[a] - perm[b]));
+    expect(set.body.data.permissions.map((p: { code: string }) => p.code)).toEqual(
+      ['user:read', 'role:read'].sort((a, b) => perm[a] - perm[b]),
+    );
     expect((await t.http.get('/api/v1/users', { token: u.access_token })).status).toBe(200);
     expect((await t.http.get('/api/v1/users/me', { token: u.access_token })).body.data.permissions).toEqual(['role:read', 'user:read']);
 
@@ -122,15 +141,21 @@ describe(`role administration [${DB}]`, () => {
     expect([unknown.status, unknown.body.error]).toEqual([400, 'VALIDATION_FAILED']);
     expect((await t.http.get(`/api/v1/roles/${id}`, { token })).body.data.permissions).toMatchObject([{ code: 'role:read' }]);
 
-    const [entry] = (await t.http.get('/api/v1/audit-logs', { token, query: { action: 'role.permissions.set', target_id: String(id) } })).body.data.items;
-    expect(entry).toMatchObject({ actor_id: admin.user.id, detail: { permission_ids: [perm['role:read']], added: [], removed: [perm['user:read']] } });
+    const [entry] = (await t.http.get('/api/v1/audit-logs', { token, query: { action: 'role.permissions.set', target_id: String(id) } }))
+      .body.data.items;
+    expect(entry).toMatchObject({
+      actor_id: admin.user.id,
+      detail: { permission_ids: [perm['role:read']], added: [], removed: [perm['user:read']] },
+    });
 
     // Deleting the role takes it from its holders at once.
     await t.http.put(`/api/v1/roles/${id}/permissions`, { permission_ids: [perm['user:read']] }, { token });
     expect((await t.http.get('/api/v1/users', { token: u.access_token })).status).toBe(200);
     await t.http.delete(`/api/v1/roles/${id}`, { token });
     expect((await t.http.get('/api/v1/users', { token: u.access_token })).status).toBe(403);
-    expect((await t.http.get('/api/v1/users/me', { token: u.access_token })).body.data.roles.map((r: { code: string }) => r.code)).toEqual(['USER']);
+    expect((await t.http.get('/api/v1/users/me', { token: u.access_token })).body.data.roles.map((r: { code: string }) => r.code)).toEqual([
+      'USER',
+    ]);
   });
 
   it('the same permission set twice at once → both 200, one row each', async () => {
@@ -138,9 +163,14 @@ describe(`role administration [${DB}]`, () => {
     const role = await t.http.post('/api/v1/roles', { code: code('RACE'), name: 'Race' }, { token });
     const id = role.body.data.id;
     const body = { permission_ids: [perm['user:read'], perm['audit:read']] };
-    const results = await Promise.all([t.http.put(`/api/v1/roles/${id}/permissions`, body, { token }), t.http.put(`/api/v1/roles/${id}/permissions`, body, { token })]);
+    const results = await Promise.all([
+      t.http.put(`/api/v1/roles/${id}/permissions`, body, { token }),
+      t.http.put(`/api/v1/roles/${id}/permissions`, body, { token }),
+    ]);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
-    const rows = await t.app.get(DataSource).query('SELECT permission_id FROM role_permissions WHERE role_id = ? ORDER BY permission_id', [id]);
+    const rows = await t.app
+      .get(DataSource)
+      .query('SELECT permission_id FROM role_permissions WHERE role_id = ? ORDER BY permission_id', [id]);
     expect(rows.map((r: { permission_id: number }) => Number(r.permission_id))).toEqual(body.permission_ids.sort((a, b) => a - b));
   });
 
@@ -159,7 +189,11 @@ describe(`role administration [${DB}]`, () => {
       expect([res.status, res.body.error], `${method} ${path}`).toEqual([403, 'FORBIDDEN']);
     }
     // role:read alone reads but cannot write.
-    const reader = await t.http.post('/api/v1/roles', { code: code('RREAD'), name: 'r', permission_ids: [perm['role:read']] }, { token: admin.access_token });
+    const reader = await t.http.post(
+      '/api/v1/roles',
+      { code: code('RREAD'), name: 'r', permission_ids: [perm['role:read']] },
+      { token: admin.access_token },
+    );
     await t.http.put(`/api/v1/users/${plain.id}/roles`, { role_ids: [reader.body.data.id] }, { token: admin.access_token });
     expect((await t.http.get('/api/v1/roles', { token })).status).toBe(200);
     expect((await t.http.post('/api/v1/roles', { code: code(), name: 'x' }, { token })).status).toBe(403);

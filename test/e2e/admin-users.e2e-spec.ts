@@ -46,15 +46,29 @@ describe(`user administration [${DB}]`, () => {
       expect(res.body.data).not.toHaveProperty('deleted_at');
       await login(t.http, username, PASSWORD);
       const [entry] = await auditOf('user.create', res.body.data.id);
-      expect(entry).toMatchObject({ actor_id: admin.user.id, target_type: 'user', ip: '127.0.0.1', user_agent: 'admin-console/1.0', success: true });
+      expect(entry).toMatchObject({
+        actor_id: admin.user.id,
+        target_type: 'user',
+        ip: '127.0.0.1',
+        user_agent: 'admin-console/1.0',
+        success: true,
+      });
     });
 
     it('takes status and role_ids ([] = no roles)', async () => {
       const adminRole = await idOf(t.http, admin.access_token, 'roles', 'ADMIN');
-      const a = await t.http.post('/api/v1/users', { username: uniqueName(), password: PASSWORD, role_ids: [adminRole], status: 'disabled' }, { token: admin.access_token });
+      const a = await t.http.post(
+        '/api/v1/users',
+        { username: uniqueName(), password: PASSWORD, role_ids: [adminRole], status: 'disabled' },
+        { token: admin.access_token },
+      );
       expect(a.status).toBe(201);
       expect(a.body.data).toMatchObject({ status: 'disabled', roles: [{ id: adminRole, code: 'ADMIN' }] });
-      const b = await t.http.post('/api/v1/users', { username: uniqueName(), password: PASSWORD, role_ids: [] }, { token: admin.access_token });
+      const b = await t.http.post(
+        '/api/v1/users',
+        { username: uniqueName(), password: PASSWORD, role_ids: [] },
+        { token: admin.access_token },
+      );
       expect(b.body.data.roles).toEqual([]);
     });
 
@@ -83,7 +97,11 @@ describe(`user administration [${DB}]`, () => {
       const existing = await register(t.http);
       const name = await t.http.post('/api/v1/users', { username: existing.username.toUpperCase(), password: PASSWORD }, { token });
       expect([name.status, name.body.error]).toEqual([409, 'USERNAME_TAKEN']);
-      const mail = await t.http.post('/api/v1/users', { username: uniqueName(), password: PASSWORD, email: existing.email.toUpperCase() }, { token });
+      const mail = await t.http.post(
+        '/api/v1/users',
+        { username: uniqueName(), password: PASSWORD, email: existing.email.toUpperCase() },
+        { token },
+      );
       expect([mail.status, mail.body.error]).toEqual([409, 'EMAIL_TAKEN']);
     });
   });
@@ -95,7 +113,17 @@ describe(`user administration [${DB}]`, () => {
       expect(first.status).toBe(200);
       expect(first.body.data).toMatchObject({ page: 1, page_size: 20 });
       expect(first.body.data.total).toBeGreaterThanOrEqual(1);
-      for (const query of [{ page_size: 0 }, { page_size: 101 }, { page: 0 }, { page: 'x' }, { page_size: 1.5 }, { sort: 'password_hash' }, { order: 'sideways' }, { unknown: 1 }, { keyword: 'k'.repeat(101) }]) {
+      for (const query of [
+        { page_size: 0 },
+        { page_size: 101 },
+        { page: 0 },
+        { page: 'x' },
+        { page_size: 1.5 },
+        { sort: 'password_hash' },
+        { order: 'sideways' },
+        { unknown: 1 },
+        { keyword: 'k'.repeat(101) },
+      ]) {
         const res = await t.http.get('/api/v1/users', { token, query });
         expect([res.status, res.body.error], JSON.stringify(query)).toEqual([400, 'VALIDATION_FAILED']);
       }
@@ -176,13 +204,28 @@ describe(`user administration [${DB}]`, () => {
         { token: admin.access_token },
       );
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      expect(res.body.data).toMatchObject({ id: u.id, nickname: 'Renamed', email: `x.${u.email}`.toLowerCase(), phone: '+8613900139001', email_verified: false });
-      for (const body of [{ password: 'x' }, { roles: [1] }, { username: 'other' }, { status: 'gone' }, { avatar: 'javascript:alert(1)' }]) {
+      expect(res.body.data).toMatchObject({
+        id: u.id,
+        nickname: 'Renamed',
+        email: `x.${u.email}`.toLowerCase(),
+        phone: '+8613900139001',
+        email_verified: false,
+      });
+      for (const body of [
+        { password: 'x' },
+        { roles: [1] },
+        { username: 'other' },
+        { status: 'gone' },
+        { avatar: 'javascript:alert(1)' },
+      ]) {
         const bad = await t.http.patch(`/api/v1/users/${u.id}`, body, { token: admin.access_token });
         expect([bad.status, bad.body.error], JSON.stringify(body)).toEqual([400, 'VALIDATION_FAILED']);
       }
       const [entry] = await auditOf('user.update', u.id);
-      expect(entry).toMatchObject({ actor_id: admin.user.id, detail: { fields: expect.arrayContaining(['nickname', 'email', 'phone', 'avatar']) } });
+      expect(entry).toMatchObject({
+        actor_id: admin.user.id,
+        detail: { fields: expect.arrayContaining(['nickname', 'email', 'phone', 'avatar']) },
+      });
       expect((await t.http.patch(`/api/v1/users/${NO_SUCH_USER}`, { nickname: 'x' }, { token: admin.access_token })).status).toBe(404);
     });
 
@@ -216,7 +259,9 @@ describe(`user administration [${DB}]`, () => {
       expect((await t.http.get('/api/v1/users/me', { token: u.access_token })).body.error).toBe('TOKEN_REVOKED');
       const listed = await t.http.get('/api/v1/users', { token: admin.access_token, query: { keyword: u.username } });
       expect(listed.body.data.total).toBe(0);
-      const [row] = await t.app.get(DataSource).query('SELECT deleted_at, username_key, email_key, phone_key FROM users WHERE id = ?', [u.id]);
+      const [row] = await t.app
+        .get(DataSource)
+        .query('SELECT deleted_at, username_key, email_key, phone_key FROM users WHERE id = ?', [u.id]);
       expect(row.deleted_at).not.toBeNull();
       expect([row.username_key, row.email_key, row.phone_key]).toEqual([null, null, null]);
       const again = await register(t.http, { username: u.username, email: u.email, phone: '+8613500135001' });
@@ -237,7 +282,10 @@ describe(`user administration [${DB}]`, () => {
   describe('PUT /users/:id/roles', () => {
     it('replaces the set; the change shows at the next request with the same access token', async () => {
       const u = await registerAndLogin(t.http);
-      const [adminRole, userRole] = await Promise.all([idOf(t.http, admin.access_token, 'roles', 'ADMIN'), idOf(t.http, admin.access_token, 'roles', 'USER')]);
+      const [adminRole, userRole] = await Promise.all([
+        idOf(t.http, admin.access_token, 'roles', 'ADMIN'),
+        idOf(t.http, admin.access_token, 'roles', 'USER'),
+      ]);
       expect((await t.http.get('/api/v1/roles', { token: u.access_token })).status).toBe(403);
       expect((await t.http.get('/api/v1/users/me', { token: u.access_token })).body.data.permissions).toEqual([]);
 
@@ -273,7 +321,9 @@ describe(`user administration [${DB}]`, () => {
       const u = await register(t.http);
       const adminRole = await idOf(t.http, admin.access_token, 'roles', 'ADMIN');
       const results = await Promise.all(
-        Array.from({ length: 2 }, () => t.http.put(`/api/v1/users/${u.id}/roles`, { role_ids: [adminRole] }, { token: admin.access_token })),
+        Array.from({ length: 2 }, () =>
+          t.http.put(`/api/v1/users/${u.id}/roles`, { role_ids: [adminRole] }, { token: admin.access_token }),
+        ),
       );
       expect(results.map((r) => r.status)).toEqual([200, 200]);
       const rows = await t.app.get(DataSource).query('SELECT role_id FROM user_roles WHERE user_id = ?', [u.id]);
@@ -282,11 +332,17 @@ describe(`user administration [${DB}]`, () => {
       const userRole = await idOf(t.http, admin.access_token, 'roles', 'USER');
       const many = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          t.http.put(`/api/v1/users/${u.id}/roles`, { role_ids: i % 2 ? [adminRole, userRole] : [userRole] }, { token: admin.access_token }),
+          t.http.put(
+            `/api/v1/users/${u.id}/roles`,
+            { role_ids: i % 2 ? [adminRole, userRole] : [userRole] },
+            { token: admin.access_token },
+          ),
         ),
       );
       expect(many.map((r) => r.status)).toEqual(Array(10).fill(200));
-      const final = (await t.app.get(DataSource).query('SELECT role_id FROM user_roles WHERE user_id = ? ORDER BY role_id', [u.id])).map((r: { role_id: number }) => Number(r.role_id));
+      const final = (await t.app.get(DataSource).query('SELECT role_id FROM user_roles WHERE user_id = ? ORDER BY role_id', [u.id])).map(
+        (r: { role_id: number }) => Number(r.role_id),
+      );
       expect([[userRole], [adminRole, userRole].sort((a, b) => a - b)]).toContainEqual(final);
     });
   });
@@ -296,7 +352,11 @@ describe(`user administration [${DB}]`, () => {
       const u = await registerAndLogin(t.http);
       const weak = await t.http.put(`/api/v1/users/${u.id}/password`, { new_password: 'password' }, { token: admin.access_token });
       expect([weak.status, weak.body.error]).toEqual([400, 'WEAK_PASSWORD']);
-      const res = await t.http.put(`/api/v1/users/${u.id}/password`, { new_password: 'Brand-new-Passphrase-42' }, { token: admin.access_token });
+      const res = await t.http.put(
+        `/api/v1/users/${u.id}/password`,
+        { new_password: 'Brand-new-Passphrase-42' },
+        { token: admin.access_token },
+      );
       expect(res.status).toBe(200);
       expect(res.body.data).toBeNull();
       expect((await t.http.get('/api/v1/users/me', { token: u.access_token })).body.error).toBe('TOKEN_REVOKED');
@@ -327,7 +387,10 @@ describe(`user administration [${DB}]`, () => {
       for (const name of [u.username, u.email, '13300133001']) {
         for (let i = 0; i < 3; i++) await t.http.post('/api/v1/auth/login', { username: name, password: 'Wrong-password-1' });
       }
-      const status = await t.http.get('/api/v1/users/login-status', { token: admin.access_token, query: { username: u.username.toUpperCase() } });
+      const status = await t.http.get('/api/v1/users/login-status', {
+        token: admin.access_token,
+        query: { username: u.username.toUpperCase() },
+      });
       expect(status.body.data).toMatchObject({ username: u.username.toUpperCase(), failed_attempts: 3, locked: true });
       expect(new Date(status.body.data.locked_until).getTime()).toBeGreaterThan(Date.now());
       expect((await t.http.post('/api/v1/auth/login', { username: u.username, password: u.password })).body.error).toBe('ACCOUNT_LOCKED');
@@ -381,7 +444,15 @@ describe(`user administration [${DB}]`, () => {
 
     it('user:read alone reads but cannot write', async () => {
       const reader = await registerAndLogin(t.http);
-      const role = await t.http.post('/api/v1/roles', { code: `READER_${Date.now()}`, name: 'Reader', permission_ids: [await idOf(t.http, admin.access_token, 'permissions', 'user:read')] }, { token: admin.access_token });
+      const role = await t.http.post(
+        '/api/v1/roles',
+        {
+          code: `READER_${Date.now()}`,
+          name: 'Reader',
+          permission_ids: [await idOf(t.http, admin.access_token, 'permissions', 'user:read')],
+        },
+        { token: admin.access_token },
+      );
       await t.http.put(`/api/v1/users/${reader.id}/roles`, { role_ids: [role.body.data.id] }, { token: admin.access_token });
       const other = await register(t.http);
       expect((await t.http.get(`/api/v1/users/${other.id}`, { token: reader.access_token })).status).toBe(200);

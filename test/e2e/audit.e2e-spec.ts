@@ -31,8 +31,17 @@ describe(`GET /audit-logs [${DB}]`, () => {
     }
     // The admin's own login is there.
     const [loginEntry] = (await list({ action: 'auth.login.success', actor_id: admin.user.id })).body.data.items;
-    expect(Object.keys(loginEntry).sort()).toEqual(['action', 'actor_id', 'created_at', 'detail', 'id', 'ip', 'success', 'target_id', 'target_type', 'user_agent'].sort());
-    expect(loginEntry).toMatchObject({ action: 'auth.login.success', actor_id: admin.user.id, target_type: 'user', target_id: admin.user.id, ip: '127.0.0.1', success: true });
+    expect(Object.keys(loginEntry).sort()).toEqual(
+      ['action', 'actor_id', 'created_at', 'detail', 'id', 'ip', 'success', 'target_id', 'target_type', 'user_agent'].sort(),
+    );
+    expect(loginEntry).toMatchObject({
+      action: 'auth.login.success',
+      actor_id: admin.user.id,
+      target_type: 'user',
+      target_id: admin.user.id,
+      ip: '127.0.0.1',
+      success: true,
+    });
     expect(loginEntry.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const asc = await list({ sort: 'id', order: 'asc', page_size: 1 });
     expect(asc.body.data.items[0].id).toBeLessThan(items[0].id);
@@ -40,8 +49,16 @@ describe(`GET /audit-logs [${DB}]`, () => {
 
   it('filters by actor_id, action, target_id, from and to; records failures too', async () => {
     const u = await registerAndLogin(t.http);
-    await t.http.post('/api/v1/auth/login', { username: u.username, password: 'Wrong-password-1' }, { headers: { 'user-agent': 'curl/8' } });
-    await t.http.patch(`/api/v1/users/${u.id}`, { nickname: 'Audited' }, { token: admin.access_token, headers: { 'user-agent': 'console/2' } });
+    await t.http.post(
+      '/api/v1/auth/login',
+      { username: u.username, password: 'Wrong-password-1' },
+      { headers: { 'user-agent': 'curl/8' } },
+    );
+    await t.http.patch(
+      `/api/v1/users/${u.id}`,
+      { nickname: 'Audited' },
+      { token: admin.access_token, headers: { 'user-agent': 'console/2' } },
+    );
 
     const mine = (await list({ actor_id: u.id, page_size: 100 })).body.data.items.map((e: { action: string }) => e.action);
     expect(mine).toEqual(expect.arrayContaining(['auth.register', 'auth.login.success']));
@@ -50,7 +67,13 @@ describe(`GET /audit-logs [${DB}]`, () => {
     expect(failure[0]).toMatchObject({ success: false, user_agent: 'curl/8', detail: { reason: 'invalid_credentials' } });
     const update = (await list({ action: 'user.update', target_id: u.id })).body.data;
     expect(update.total).toBe(1);
-    expect(update.items[0]).toMatchObject({ actor_id: admin.user.id, target_type: 'user', ip: '127.0.0.1', user_agent: 'console/2', detail: { fields: ['nickname'] } });
+    expect(update.items[0]).toMatchObject({
+      actor_id: admin.user.id,
+      target_type: 'user',
+      ip: '127.0.0.1',
+      user_agent: 'console/2',
+      detail: { fields: ['nickname'] },
+    });
 
     const at = update.items[0].created_at as string;
     const later = new Date(Date.parse(at) + 60_000).toISOString();
@@ -63,7 +86,14 @@ describe(`GET /audit-logs [${DB}]`, () => {
   });
 
   it('rejects bad queries and needs audit:read', async () => {
-    for (const query of [{ from: 'yesterday' }, { to: '2026-13-01' }, { page_size: 0 }, { page_size: 101 }, { sort: 'ip' }, { success: 'true' }] as Record<string, string | number>[]) {
+    for (const query of [
+      { from: 'yesterday' },
+      { to: '2026-13-01' },
+      { page_size: 0 },
+      { page_size: 101 },
+      { sort: 'ip' },
+      { success: 'true' },
+    ] as Record<string, string | number>[]) {
       const res = await list(query);
       expect([res.status, res.body.error], JSON.stringify(query)).toEqual([400, 'VALIDATION_FAILED']);
     }

@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryCaptchaStore } from '../../src/auth/captcha/captcha.store.js';
+import type { KeyValueStore } from '../../src/common/cache/kv-store.js';
 import { CAPTCHA_STORE } from '../../src/auth/captcha/captcha.store.js';
 import { ADMIN, DB, startApp, type TestApp } from '../support/app.js';
 import { login, PASSWORD, register, registerAndLogin, stable, uniqueName } from '../support/users.js';
@@ -64,7 +64,11 @@ describe(`register and login [${DB}]`, () => {
       const a = await register(t.http, { phone: '+8613900139000' });
       const name = await t.http.post('/api/v1/auth/register', { username: a.username.toUpperCase(), password: PASSWORD });
       expect([name.status, name.body.error]).toEqual([409, 'USERNAME_TAKEN']);
-      const email = await t.http.post('/api/v1/auth/register', { username: uniqueName(), password: PASSWORD, email: a.email.toUpperCase() });
+      const email = await t.http.post('/api/v1/auth/register', {
+        username: uniqueName(),
+        password: PASSWORD,
+        email: a.email.toUpperCase(),
+      });
       expect([email.status, email.body.error]).toEqual([409, 'EMAIL_TAKEN']);
       const phone = await t.http.post('/api/v1/auth/register', { username: uniqueName(), password: PASSWORD, phone: '13900139000' });
       expect([phone.status, phone.body.error]).toEqual([409, 'PHONE_TAKEN']);
@@ -223,7 +227,11 @@ describe(`register and login [${DB}]`, () => {
 
     it('writes audit entries for success and failure with ip and user agent', async () => {
       const u = await registerAndLogin(t.http);
-      await t.http.post('/api/v1/auth/login', { username: u.username, password: 'Wrong-password-1' }, { headers: { 'user-agent': 'audit-test/1.0' } });
+      await t.http.post(
+        '/api/v1/auth/login',
+        { username: u.username, password: 'Wrong-password-1' },
+        { headers: { 'user-agent': 'audit-test/1.0' } },
+      );
       const rows = await ds.query('SELECT action, success, ip, user_agent FROM audit_logs WHERE actor_id = ? ORDER BY id', [u.id]);
       expect(rows.map((r: { action: string }) => r.action)).toEqual(['auth.register', 'auth.login.success', 'auth.login.failure']);
       expect(rows[2]).toMatchObject({ ip: '127.0.0.1', user_agent: 'audit-test/1.0' });
@@ -245,18 +253,33 @@ describe(`register and login [${DB}]`, () => {
         expect(cap.status).toBe(200);
         expect(cap.body.data).toMatchObject({ captcha_id: expect.any(String), expires_in: 120 });
         expect(cap.body.data.image).toMatch(/^data:image\/svg\+xml/);
-        const store = c.app.get<MemoryCaptchaStore>(CAPTCHA_STORE);
-        const answer = store.peek(cap.body.data.captcha_id)!;
+        const store = c.app.get<KeyValueStore>(CAPTCHA_STORE);
+        const answer = (await store.get(cap.body.data.captcha_id))!;
         expect(answer).toBeTruthy();
 
-        const wrong = await c.http.post('/api/v1/auth/login', { username: u.username, password: u.password, captcha_id: cap.body.data.captcha_id, captcha_code: 'zzzzz' });
+        const wrong = await c.http.post('/api/v1/auth/login', {
+          username: u.username,
+          password: u.password,
+          captcha_id: cap.body.data.captcha_id,
+          captcha_code: 'zzzzz',
+        });
         expect([wrong.status, wrong.body.error]).toEqual([400, 'CAPTCHA_INVALID']);
         // The wrong guess spent it.
-        const spent = await c.http.post('/api/v1/auth/login', { username: u.username, password: u.password, captcha_id: cap.body.data.captcha_id, captcha_code: answer });
+        const spent = await c.http.post('/api/v1/auth/login', {
+          username: u.username,
+          password: u.password,
+          captcha_id: cap.body.data.captcha_id,
+          captcha_code: answer,
+        });
         expect(spent.body.error).toBe('CAPTCHA_INVALID');
 
         const cap2 = (await c.http.get('/api/v1/auth/captcha')).body.data;
-        const ok = await c.http.post('/api/v1/auth/login', { username: u.username, password: u.password, captcha_id: cap2.captcha_id, captcha_code: store.peek(cap2.captcha_id)!.toUpperCase() });
+        const ok = await c.http.post('/api/v1/auth/login', {
+          username: u.username,
+          password: u.password,
+          captcha_id: cap2.captcha_id,
+          captcha_code: (await store.get(cap2.captcha_id))!.toUpperCase(),
+        });
         expect(ok.status).toBe(200);
       } finally {
         await c.close();

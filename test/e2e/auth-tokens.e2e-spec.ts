@@ -27,7 +27,7 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       expect(res.headers.get('www-authenticate')).toContain('Bearer');
     });
 
-    it('carries the claims of API.md §6 and no permissions', async () => {
+    it('carries the claims of docs/api.md §6 and no permissions', async () => {
       const u = await registerAndLogin(t.http);
       const claims = jwt.decode(u.access_token, { complete: true })!;
       expect(claims.header.alg).toBe('HS256');
@@ -77,7 +77,9 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       const u = await registerAndLogin(t.http);
       const claims = jwt.decode(u.access_token) as jwt.JwtPayload;
       const now = Math.floor(Date.now() / 1000);
-      const expired = jwt.sign({ ...claims, iat: now - 1000, nbf: now - 1000, exp: now - 10 }, t.app.get(TokenService).keys.access, { algorithm: 'HS256' });
+      const expired = jwt.sign({ ...claims, iat: now - 1000, nbf: now - 1000, exp: now - 10 }, t.app.get(TokenService).keys.access, {
+        algorithm: 'HS256',
+      });
       const res = await me(expired);
       expect([res.status, res.body.error]).toEqual([401, 'TOKEN_EXPIRED']);
     });
@@ -86,7 +88,9 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       const u = await registerAndLogin(t.http);
       const claims = jwt.decode(u.access_token) as jwt.JwtPayload;
       const now = Math.floor(Date.now() / 1000);
-      const shortLived = jwt.sign({ ...claims, iat: now, nbf: now, exp: now + 2 }, t.app.get(TokenService).keys.access, { algorithm: 'HS256' });
+      const shortLived = jwt.sign({ ...claims, iat: now, nbf: now, exp: now + 2 }, t.app.get(TokenService).keys.access, {
+        algorithm: 'HS256',
+      });
       expect((await me(shortLived)).status).toBe(200);
       expect((await me(shortLived)).status).toBe(200);
       await new Promise((r) => setTimeout(r, (now + 2) * 1000 - Date.now() + 50));
@@ -102,7 +106,10 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       expect([asRefresh.status, asRefresh.body.error]).toEqual([401, 'INVALID_TOKEN_TYPE']);
       // A token signed with the access key but claiming typ=refresh is refused too.
       const claims = jwt.decode(u.access_token) as jwt.JwtPayload;
-      const confused = jwt.sign({ ...claims, typ: 'refresh' }, t.app.get(TokenService).keys.access, { algorithm: 'HS256', noTimestamp: true });
+      const confused = jwt.sign({ ...claims, typ: 'refresh' }, t.app.get(TokenService).keys.access, {
+        algorithm: 'HS256',
+        noTimestamp: true,
+      });
       expect((await refresh(confused)).body.error).toBe('INVALID_TOKEN_TYPE');
       expect((await me(confused)).body.error).toBe('INVALID_TOKEN_TYPE');
     });
@@ -113,7 +120,12 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       const u = await registerAndLogin(t.http);
       const first = await refresh(u.refresh_token);
       expect(first.status).toBe(200);
-      expect(first.body.data).toMatchObject({ token_type: 'Bearer', expires_in: 900, access_token: expect.any(String), refresh_token: expect.any(String) });
+      expect(first.body.data).toMatchObject({
+        token_type: 'Bearer',
+        expires_in: 900,
+        access_token: expect.any(String),
+        refresh_token: expect.any(String),
+      });
       expect(first.body.data).not.toHaveProperty('user');
       const sid = (t: string) => (jwt.decode(t) as jwt.JwtPayload).sid;
       expect(sid(first.body.data.refresh_token)).toBe(sid(u.refresh_token));
@@ -142,7 +154,9 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       // The user's other session is untouched.
       expect((await me(other.access_token)).status).toBe(200);
       expect((await refresh(other.refresh_token)).status).toBe(200);
-      const rows = await t.app.get(DataSource).query("SELECT success FROM audit_logs WHERE action = 'auth.refresh.reuse_detected' AND actor_id = ?", [u.id]);
+      const rows = await t.app
+        .get(DataSource)
+        .query("SELECT success FROM audit_logs WHERE action = 'auth.refresh.reuse_detected' AND actor_id = ?", [u.id]);
       expect(rows).toHaveLength(1);
     });
 
@@ -151,7 +165,9 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       const results = await Promise.all(Array.from({ length: 10 }, () => refresh(u.refresh_token)));
       const statuses = results.map((r) => r.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-      expect(results.filter((r) => r.status === 401).every((r) => ['REFRESH_TOKEN_REUSED', 'TOKEN_REVOKED'].includes(r.body.error))).toBe(true);
+      expect(results.filter((r) => r.status === 401).every((r) => ['REFRESH_TOKEN_REUSED', 'TOKEN_REVOKED'].includes(r.body.error))).toBe(
+        true,
+      );
       expect(statuses.every((s) => s === 200 || s === 401)).toBe(true);
     });
 
@@ -204,9 +220,9 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       expect((await me(a.access_token)).status).toBe(200);
       // Direct writes stand in for the admin routes here; they invalidate through the service.
       const sessions = t.app.get((await import('../../src/sessions/session.service.js')).SessionService);
-      const access = t.app.get((await import('../../src/access/access.service.js')).AccessService);
+      const access = t.app.get((await import('../../src/authz/access.service.js')).AccessService);
       await ds.query("UPDATE users SET status = 'disabled' WHERE id = ?", [a.id]);
-      await access.invalidateUser(a.id);
+      await access.invalidate('user', a.id);
       expect((await me(a.access_token)).body.error).toBe('TOKEN_REVOKED');
       await sessions.revokeAllForUser(a.id, 'user_disabled');
       expect((await refresh(a.refresh_token)).body.error).toBe('TOKEN_REVOKED');

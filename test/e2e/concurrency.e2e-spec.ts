@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB, startApp, type TestApp } from '../support/app.js';
 import { PASSWORD, register, registerAndLogin, uniqueName } from '../support/users.js';
 
-/** API.md §3 rules under 50-way concurrency: exactly one winner, never a 500. */
+/** docs/api.md §3 rules under 50-way concurrency: exactly one winner, never a 500. */
 describe(`concurrency [${DB}]`, () => {
   let t: TestApp;
 
@@ -16,7 +16,9 @@ describe(`concurrency [${DB}]`, () => {
 
   it('50 parallel refreshes with one refresh token → exactly one new pair, the rest REFRESH_TOKEN_REUSED', async () => {
     const u = await registerAndLogin(t.http);
-    const results = await Promise.all(Array.from({ length: 50 }, () => t.http.post('/api/v1/auth/refresh', { refresh_token: u.refresh_token })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => t.http.post('/api/v1/auth/refresh', { refresh_token: u.refresh_token })),
+    );
     const ok = results.filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
     const errors = results.filter((r) => r.status !== 200);
@@ -32,7 +34,9 @@ describe(`concurrency [${DB}]`, () => {
     const g = await startApp({ REFRESH_GRACE_SECONDS: '30' });
     try {
       const u = await registerAndLogin(g.http);
-      const results = await Promise.all(Array.from({ length: 50 }, () => g.http.post('/api/v1/auth/refresh', { refresh_token: u.refresh_token })));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => g.http.post('/api/v1/auth/refresh', { refresh_token: u.refresh_token })),
+      );
       expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
       const me = await g.http.get('/api/v1/users/me', { token: results[49].body.data.access_token });
       expect(me.status).toBe(200);
@@ -44,7 +48,9 @@ describe(`concurrency [${DB}]`, () => {
   it('50 parallel registrations of one username → exactly one 201, 409 for the rest', async () => {
     const username = uniqueName('race');
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => t.http.post('/api/v1/auth/register', { username, password: PASSWORD, email: `${username}.${i}@example.com` })),
+      Array.from({ length: 50 }, (_, i) =>
+        t.http.post('/api/v1/auth/register', { username, password: PASSWORD, email: `${username}.${i}@example.com` }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     const rest = results.filter((r) => r.status !== 201);
@@ -64,7 +70,9 @@ describe(`concurrency [${DB}]`, () => {
     expect(failures.length + locked.length).toBe(50);
     expect(failures.every((r) => r.body.error === 'INVALID_CREDENTIALS')).toBe(true);
     expect(locked.every((r) => r.body.error === 'ACCOUNT_LOCKED')).toBe(true);
-    const [row] = await t.app.get(DataSource).query('SELECT failed_count, locked_until FROM login_failures WHERE login_key = ?', [u.username.toLowerCase()]);
+    const [row] = await t.app
+      .get(DataSource)
+      .query('SELECT failed_count, locked_until FROM login_failures WHERE login_key = ?', [u.username.toLowerCase()]);
     expect(Number(row.failed_count)).toBe(failures.length);
     expect(row.locked_until).not.toBeNull();
     const after = await t.http.post('/api/v1/auth/login', { username: u.username, password: u.password });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB, startApp, type TestApp } from '../support/app.js';
 import { PASSWORD, register, uniqueName } from '../support/users.js';
 
-/** Every error source of API.md §1 → its key, in the envelope, never a 500. */
+/** Every error source of docs/api.md §1 → its key, in the envelope, never a 500. */
 describe(`error mapping [${DB}]`, () => {
   let t: TestApp;
 
@@ -75,7 +75,11 @@ describe(`error mapping [${DB}]`, () => {
   });
 
   it('localises the message and keeps the key', async () => {
-    const res = await t.http.post('/api/v1/auth/login', { username: uniqueName(), password: 'Wrong-password-1' }, { headers: { 'accept-language': 'zh-CN' } });
+    const res = await t.http.post(
+      '/api/v1/auth/login',
+      { username: uniqueName(), password: 'Wrong-password-1' },
+      { headers: { 'accept-language': 'zh-CN' } },
+    );
     expect(res.body.error).toBe('INVALID_CREDENTIALS');
     expect(res.body.message).toBe('用户名或密码错误。');
     expect(res.headers.get('content-language')).toBe('zh-CN');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../support/app.js';
-import { startInstance, type Instance } from '../support/cluster.js';
+import { startInstance } from '../support/cluster.js';
 import { createDatabase, startMariaDb, type MariaDbHandle } from '../support/mariadb.js';
 import { startRedis, type RedisHandle } from '../support/redis.js';
 import { login, PASSWORD, uniqueName } from '../support/users.js';

@@ -46,7 +46,13 @@ describe(`the signed-in user [${DB}]`, () => {
   it('PATCH /users/me refuses roles/status, bad avatars, and taken emails', async () => {
     const u = await registerAndLogin(t.http);
     const other = await register(t.http);
-    for (const body of [{ status: 'active' }, { roles: [1] }, { avatar: 'javascript:alert(1)' }, { avatar: 'ftp://x.example.com/a' }, { email: 'nope' }]) {
+    for (const body of [
+      { status: 'active' },
+      { roles: [1] },
+      { avatar: 'javascript:alert(1)' },
+      { avatar: 'ftp://x.example.com/a' },
+      { email: 'nope' },
+    ]) {
       const res = await t.http.patch('/api/v1/users/me', body, { token: u.access_token });
       expect([res.status, res.body.error], JSON.stringify(body)).toEqual([400, 'VALIDATION_FAILED']);
     }
@@ -57,11 +63,23 @@ describe(`the signed-in user [${DB}]`, () => {
   it('PUT /users/me/password checks the old password and the policy, and ends every other session', async () => {
     const u = await registerAndLogin(t.http);
     const other = await login(t.http, u.username, u.password);
-    const wrong = await t.http.put('/api/v1/users/me/password', { old_password: 'nope-nope-nope', new_password: 'An0ther-g00d-passphrase' }, { token: u.access_token });
+    const wrong = await t.http.put(
+      '/api/v1/users/me/password',
+      { old_password: 'nope-nope-nope', new_password: 'An0ther-g00d-passphrase' },
+      { token: u.access_token },
+    );
     expect([wrong.status, wrong.body.error]).toEqual([400, 'WRONG_PASSWORD']);
-    const weak = await t.http.put('/api/v1/users/me/password', { old_password: u.password, new_password: 'password1' }, { token: u.access_token });
+    const weak = await t.http.put(
+      '/api/v1/users/me/password',
+      { old_password: u.password, new_password: 'password1' },
+      { token: u.access_token },
+    );
     expect([weak.status, weak.body.error]).toEqual([400, 'WEAK_PASSWORD']);
-    const ok = await t.http.put('/api/v1/users/me/password', { old_password: u.password, new_password: 'An0ther-g00d-passphrase' }, { token: u.access_token });
+    const ok = await t.http.put(
+      '/api/v1/users/me/password',
+      { old_password: u.password, new_password: 'An0ther-g00d-passphrase' },
+      { token: u.access_token },
+    );
     expect(ok.status).toBe(200);
     expect(ok.body.data).toBeNull();
     expect((await t.http.get('/api/v1/users/me', { token: u.access_token })).status).toBe(200);
@@ -79,7 +97,12 @@ describe(`the signed-in user [${DB}]`, () => {
     const current = res.body.data.filter((s: { current: boolean }) => s.current);
     expect(current).toHaveLength(1);
     const other = res.body.data.find((s: { current: boolean }) => !s.current);
-    expect(other).toMatchObject({ ip: '127.0.0.1', user_agent: 'second-device', id: expect.any(String), expires_at: expect.stringMatching(/Z$/) });
+    expect(other).toMatchObject({
+      ip: '127.0.0.1',
+      user_agent: 'second-device',
+      id: expect.any(String),
+      expires_at: expect.stringMatching(/Z$/),
+    });
     await t.http.post('/api/v1/auth/logout', {}, { token: second.access_token });
     expect((await t.http.get('/api/v1/users/me/sessions', { token: u.access_token })).body.data).toHaveLength(1);
   });
@@ -93,7 +116,9 @@ describe(`the signed-in user [${DB}]`, () => {
     expect([idor.status, idor.body.error]).toEqual([404, 'NOT_FOUND']);
     expect((await t.http.get('/api/v1/users/me', { token: victim.access_token })).status).toBe(200);
 
-    const mine = (await t.http.get('/api/v1/users/me/sessions', { token: u.access_token })).body.data.find((s: { current: boolean }) => !s.current);
+    const mine = (await t.http.get('/api/v1/users/me/sessions', { token: u.access_token })).body.data.find(
+      (s: { current: boolean }) => !s.current,
+    );
     const del = await t.http.delete(`/api/v1/users/me/sessions/${mine.id}`, { token: u.access_token });
     expect(del.status).toBe(200);
     expect((await t.http.get('/api/v1/users/me', { token: second.access_token })).body.error).toBe('TOKEN_REVOKED');

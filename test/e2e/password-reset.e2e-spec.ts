@@ -100,7 +100,9 @@ describe(`forgot / verify / reset password over real SMTP [${DB}]`, () => {
     await t.http.post('/api/v1/auth/password/forgot', { email: u.email });
     const second = await tokenFrom(u.email);
     expect(second.token).not.toBe(first.token);
-    expect((await t.http.get('/api/v1/auth/password/reset/verify', { query: { token: first.token } })).body.error).toBe('INVALID_RESET_TOKEN');
+    expect((await t.http.get('/api/v1/auth/password/reset/verify', { query: { token: first.token } })).body.error).toBe(
+      'INVALID_RESET_TOKEN',
+    );
     expect((await t.http.get('/api/v1/auth/password/reset/verify', { query: { token: second.token } })).status).toBe(200);
     expect((await t.http.get('/api/v1/auth/password/reset/verify', { query: { token: 'junk' } })).body.error).toBe('INVALID_RESET_TOKEN');
     expect((await t.http.get('/api/v1/auth/password/reset/verify')).body.error).toBe('VALIDATION_FAILED');
@@ -110,7 +112,9 @@ describe(`forgot / verify / reset password over real SMTP [${DB}]`, () => {
     const u = await registerAndLogin(t.http);
     await t.http.post('/api/v1/auth/password/forgot', { email: u.email });
     const { token } = await tokenFrom(u.email);
-    await t.app.get(DataSource).query('UPDATE users SET deleted_at = ?, username_key = NULL, email_key = NULL WHERE id = ?', ['2026-01-01 00:00:00', u.id]);
+    await t.app
+      .get(DataSource)
+      .query('UPDATE users SET deleted_at = ?, username_key = NULL, email_key = NULL WHERE id = ?', ['2026-01-01 00:00:00', u.id]);
     const res = await t.http.post('/api/v1/auth/password/reset', { token, new_password: NEW_PASSWORD });
     expect([res.status, res.body.error]).toEqual([404, 'NOT_FOUND']);
   });
@@ -130,7 +134,13 @@ describe(`mail to the outbox folder (MAIL_TRANSPORT=file) [${DB}]`, () => {
       }
       expect(files).toHaveLength(1);
       const mail = JSON.parse(await readFile(join(dir, files[0]), 'utf8'));
-      expect(mail).toEqual({ to: u.email, subject: expect.any(String), text: expect.stringContaining('reset-password?token='), html: expect.any(String), sent_at: expect.any(String) });
+      expect(mail).toEqual({
+        to: u.email,
+        subject: expect.any(String),
+        text: expect.stringContaining('reset-password?token='),
+        html: expect.any(String),
+        sent_at: expect.any(String),
+      });
     } finally {
       await t.close();
     }

@@ -17,7 +17,11 @@ describe(`rate limiting of the unauthenticated auth routes [${DB}]`, () => {
       let last;
       for (let i = 0; i < 5; i++) {
         // A forged X-Forwarded-For must not buy a fresh budget.
-        last = await t.http.post('/api/v1/auth/login', { username: uniqueName(), password: 'Wrong-password-1' }, { headers: { 'x-forwarded-for': `10.0.0.${i}` } });
+        last = await t.http.post(
+          '/api/v1/auth/login',
+          { username: uniqueName(), password: 'Wrong-password-1' },
+          { headers: { 'x-forwarded-for': `10.0.0.${i}` } },
+        );
         statuses.push(last.status);
       }
       expect(statuses).toEqual([401, 401, 401, 429, 429]);

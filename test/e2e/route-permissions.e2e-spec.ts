@@ -2,9 +2,9 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PERMISSIONS_KEY } from '../../src/auth/decorators/require-permissions.decorator.js';
-import { IS_PUBLIC } from '../../src/common/decorators/public.decorator.js';
-import { buildOpenApiDocument } from '../../src/common/swagger/swagger.js';
+import { PERMISSIONS_KEY } from '../../src/authz/require-permissions.decorator.js';
+import { IS_PUBLIC } from '../../src/authz/public.decorator.js';
+import { buildOpenApiDocument } from '../../src/openapi/swagger.js';
 import { DB, startApp, type TestApp } from '../support/app.js';
 
 /**
@@ -39,7 +39,10 @@ function discoverRoutes(t: TestApp): Route[] {
       if (subPath === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
       for (const sub of Array.isArray(subPath) ? subPath : [subPath]) {
-        const path = `/${[base, String(sub)].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+        const path = `/${[base, String(sub)]
+          .map((p) => p.replace(/^\/+|\/+$/g, ''))
+          .filter(Boolean)
+          .join('/')}`;
         const isPublic = reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler as never, metatype]);
         const perms = reflector.getAllAndOverride<string[] | undefined>(PERMISSIONS_KEY, [handler as never, metatype]);
         const key = `${method} ${path}`;
@@ -66,15 +69,24 @@ describe(`route → permission map [${DB}]`, () => {
 
   it('finds the routes (the walk itself works)', () => {
     const keys = routes.map((r) => r.key);
-    expect(keys).toEqual(expect.arrayContaining(['POST /auth/login', 'GET /users', 'GET /users/me', 'GET /audit-logs', 'PUT /roles/:id/permissions']));
+    expect(keys).toEqual(
+      expect.arrayContaining(['POST /auth/login', 'GET /users', 'GET /users/me', 'GET /audit-logs', 'PUT /roles/:id/permissions']),
+    );
     expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('every route is @Public(), names its permissions, or is on the signed-in-only list', () => {
     const open = routes.filter((r) => r.access === 'authenticated' && !AUTHENTICATED_ONLY.some((re) => re.test(r.key)));
-    expect(open.map((r) => r.key), 'routes that need a token but name no permission').toEqual([]);
+    expect(
+      open.map((r) => r.key),
+      'routes that need a token but name no permission',
+    ).toEqual([]);
     // The allow-list names only routes that exist and are not public.
-    for (const re of AUTHENTICATED_ONLY) expect(routes.some((r) => re.test(r.key) && r.access === 'authenticated'), String(re)).toBe(true);
+    for (const re of AUTHENTICATED_ONLY)
+      expect(
+        routes.some((r) => re.test(r.key) && r.access === 'authenticated'),
+        String(re),
+      ).toBe(true);
     // Administration never slips to public or token-only.
     for (const r of routes.filter((x) => /^\/(users|roles|permissions|audit-logs)(\/|$)/.test(x.path) && !x.path.startsWith('/users/me'))) {
       expect(Array.isArray(r.access), r.key).toBe(true);

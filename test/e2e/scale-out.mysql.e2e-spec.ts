@@ -7,7 +7,7 @@ import { login, PASSWORD, uniqueName } from '../support/users.js';
 
 /**
  * Two processes of the service on one real MariaDB and one real Redis behave as one
- * (API.md §7): what happens on A is in force on B at the next request.
+ * (docs/api.md §7): what happens on A is in force on B at the next request.
  */
 describe('two instances, one MariaDB, one Redis', () => {
   let db: TestDatabase;
@@ -131,8 +131,11 @@ describe('two instances, one MariaDB, one Redis', () => {
 
   it('a captcha drawn on A is answered on B, once', async () => {
     const u = await newUser(a);
-    for (const on of [a, b]) await on.http.post('/api/v1/auth/login', { username: u.username, password: 'Wrong-password-1' }, { headers: client() });
-    expect((await b.http.post('/api/v1/auth/login', { username: u.username, password: PASSWORD }, { headers: client() })).body.error).toBe('CAPTCHA_REQUIRED');
+    for (const on of [a, b])
+      await on.http.post('/api/v1/auth/login', { username: u.username, password: 'Wrong-password-1' }, { headers: client() });
+    expect((await b.http.post('/api/v1/auth/login', { username: u.username, password: PASSWORD }, { headers: client() })).body.error).toBe(
+      'CAPTCHA_REQUIRED',
+    );
     const cap = (await a.http.get('/api/v1/auth/captcha', { headers: client() })).body.data;
     const answer = await answerOf(cap.captcha_id);
     const body = { username: u.username, password: PASSWORD, captcha_id: cap.captcha_id, captcha_code: answer };

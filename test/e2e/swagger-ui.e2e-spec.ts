@@ -7,7 +7,16 @@ import { registerAndLogin } from '../support/users.js';
 
 /** Debian's package (`.ci/run` installs it); playwright-core downloads no browser of its own. */
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Kept for a human to look at (test-artifacts/ is gitignored); one per database project, which run in parallel. */
 const SCREENSHOT = DB === 'sqlite' ? 'test-artifacts/swagger-ui.png' : `test-artifacts/swagger-ui.${DB}.png`;
 
@@ -55,7 +64,10 @@ describe(`Swagger UI in a browser [${DB}]`, () => {
     await dialog.locator('input[type="text"]').fill(user.access_token);
     await dialog.locator('.auth-btn-wrapper button.authorize').click();
     // Once authorized, the dialog marks the scheme "Authorized" and offers Logout instead.
-    await dialog.locator('h6').filter({ hasText: /^Authorized$/ }).waitFor();
+    await dialog
+      .locator('h6')
+      .filter({ hasText: /^Authorized$/ })
+      .waitFor();
     await dialog.locator('button.btn-done').click();
 
     // Swagger UI names each block operations-<tag>-<operationId>.
@@ -78,7 +90,11 @@ describe(`Swagger UI in a browser [${DB}]`, () => {
     const top = await op.boundingBox();
     const bottom = await live.boundingBox();
     if (!top || !bottom) throw new Error('the operation block is not on the page');
-    await page.screenshot({ path: SCREENSHOT, fullPage: true, clip: { x: top.x, y: top.y, width: top.width, height: bottom.y + bottom.height - top.y } });
+    await page.screenshot({
+      path: SCREENSHOT,
+      fullPage: true,
+      clip: { x: top.x, y: top.y, width: top.width, height: bottom.y + bottom.height - top.y },
+    });
     expect(existsSync(SCREENSHOT)).toBe(true);
     expect(problems).toEqual([]);
     await page.close();

@@ -154,17 +154,10 @@ let setprivPath: string | null | undefined;
  * available), and an 'error' event (e.g. ENOENT) is recorded into the tail
  * instead of crashing the test process.
  */
-export function spawnServer(
-  command: string,
-  args: readonly string[],
-  tail: OutputTail,
-  options: SpawnOptions = {},
-): ChildProcess {
+export function spawnServer(command: string, args: readonly string[], tail: OutputTail, options: SpawnOptions = {}): ChildProcess {
   installHooks();
   if (setprivPath === undefined) setprivPath = process.platform === 'linux' ? findExecutable(['setpriv']) : null;
-  const [file, argv] = setprivPath
-    ? [setprivPath, ['--pdeathsig', 'SIGKILL', '--', command, ...args]]
-    : [command, [...args]];
+  const [file, argv] = setprivPath ? [setprivPath, ['--pdeathsig', 'SIGKILL', '--', command, ...args]] : [command, [...args]];
   const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   liveChildren.add(child);
   child.stdout?.on('data', (c: Buffer) => tail.push(c));

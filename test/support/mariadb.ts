@@ -1,7 +1,7 @@
 /**
  * A real MariaDB server for end-to-end tests, run as a plain child process in
- * a temporary folder (no Docker, no system service). See /work/shared/ENV.md,
- * "Real servers without Docker".
+ * a temporary folder (no Docker, no system service): `mariadb-install-db` into a temp
+ * data folder, then `mariadbd --no-defaults` on a free port (README, "Tests").
  *
  *   const db = await startMariaDb();
  *   const url = await createDatabase(db, 'e2e_1');   // mysql://test:…@127.0.0.1:PORT/e2e_1
@@ -15,20 +15,9 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { createConnection } from 'mysql2/promise';
 import { freePort } from './ports.js';
-import {
-  createTempRoot,
-  findExecutable,
-  isRunning,
-  OutputTail,
-  removeTempRoot,
-  run,
-  sleep,
-  spawnServer,
-  stopChild,
-} from './child.js';
+import { createTempRoot, findExecutable, isRunning, OutputTail, removeTempRoot, run, sleep, spawnServer, stopChild } from './child.js';
 
-export const MARIADB_INSTALL_HINT =
-  'mariadbd not found: install it with "apt-get install -y mariadb-server" (Debian) — .ci/run does this';
+export const MARIADB_INSTALL_HINT = 'mariadbd not found: install it with "apt-get install -y mariadb-server" (Debian) — .ci/run does this';
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;

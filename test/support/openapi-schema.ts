@@ -21,7 +21,8 @@ export function schemaViolations(doc: OpenAPIObject, schema: SchemaObject | Refe
       for (const [key, item] of Object.entries(record)) {
         const property = s.properties?.[key];
         if (property) problems.push(...schemaViolations(doc, property, item, `${at}.${key}`));
-        else if (typeof s.additionalProperties === 'object') problems.push(...schemaViolations(doc, s.additionalProperties, item, `${at}.${key}`));
+        else if (typeof s.additionalProperties === 'object')
+          problems.push(...schemaViolations(doc, s.additionalProperties, item, `${at}.${key}`));
         else if (s.additionalProperties !== true) problems.push(`${at}.${key}: not in the schema`);
       }
       return problems;
@@ -31,8 +32,12 @@ export function schemaViolations(doc: OpenAPIObject, schema: SchemaObject | Refe
       return s.items ? value.flatMap((item, i) => schemaViolations(doc, s.items!, item, `${at}[${i}]`)) : [];
     case 'string':
       if (typeof value !== 'string') return [`${at}: expected a string, got ${JSON.stringify(value)}`];
-      if (s.format === 'uuid' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return [`${at}: not a uuid: ${value}`];
-      if (s.format === 'date-time' && !(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value)))) {
+      if (s.format === 'uuid' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value))
+        return [`${at}: not a uuid: ${value}`];
+      if (
+        s.format === 'date-time' &&
+        !(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value)))
+      ) {
         return [`${at}: not an RFC 3339 date-time: ${value}`];
       }
       return [];

@@ -9,19 +9,9 @@
 import { connect } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { freePort } from './ports.js';
-import {
-  createTempRoot,
-  findExecutable,
-  isRunning,
-  OutputTail,
-  removeTempRoot,
-  sleep,
-  spawnServer,
-  stopChild,
-} from './child.js';
+import { createTempRoot, findExecutable, isRunning, OutputTail, removeTempRoot, sleep, spawnServer, stopChild } from './child.js';
 
-export const REDIS_INSTALL_HINT =
-  'redis-server not found: install it with "apt-get install -y redis-server" (Debian) — .ci/run does this';
+export const REDIS_INSTALL_HINT = 'redis-server not found: install it with "apt-get install -y redis-server" (Debian) — .ci/run does this';
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
@@ -104,13 +94,20 @@ class RedisServer implements RedisHandle {
     const child = spawnServer(
       this.binary,
       [
-        '--port', String(this.port),
-        '--bind', '127.0.0.1',
-        '--save', '',
-        '--appendonly', 'no',
-        '--dir', this.dir,
-        '--daemonize', 'no',
-        '--loglevel', 'warning',
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.dir,
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
       ],
       this.out,
       { cwd: this.dir },

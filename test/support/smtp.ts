@@ -174,11 +174,7 @@ export async function startSmtp(): Promise<SmtpHandle> {
         };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(
-            new Error(
-              `no matching mail within ${timeoutMs} ms; received ${messages.length}:\n${messages.map(describe).join('\n')}`,
-            ),
-          );
+          reject(new Error(`no matching mail within ${timeoutMs} ms; received ${messages.length}:\n${messages.map(describe).join('\n')}`));
         }, timeoutMs);
         waiters.add(waiter);
       });

@@ -6,13 +6,17 @@ import type { AuditLog } from '../audit-log.entity.js';
 export class AuditLogDto {
   @ApiProperty({ example: 42 }) id: number;
   @ApiProperty({ example: 'user.roles.set' }) action: string;
-  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'Who did it (null: nobody signed in)' }) actor_id: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'Who did it (null: nobody signed in)' }) actor_id:
+    string | null;
   @ApiProperty({ type: String, nullable: true, example: 'user' }) target_type: string | null;
   @ApiProperty({ type: String, nullable: true }) target_id: string | null;
   @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' }) ip: string | null;
   @ApiProperty({ type: String, nullable: true }) user_agent: string | null;
   @ApiProperty({ description: 'false for a refused or failed attempt' }) success: boolean;
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, example: { role_ids: [2, 3] } }) detail: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', nullable: true, additionalProperties: true, example: { role_ids: [2, 3] } }) detail: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 

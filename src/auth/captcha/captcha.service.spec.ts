@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../config/app.config.js';
 import { CaptchaService } from './captcha.service.js';
-import { MemoryCaptchaStore } from './captcha.store.js';
+import { MemoryKvStore } from '../../common/cache/kv-store.js';
 
 describe('CaptchaService', () => {
-  let store: MemoryCaptchaStore;
+  let store: MemoryKvStore;
   let service: CaptchaService;
 
   beforeEach(() => {
     // Fake timers freeze Date.now, so expiry is deterministic.
     vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    store = new MemoryCaptchaStore();
+    store = new MemoryKvStore();
     service = new CaptchaService(store, loadConfig({ CAPTCHA_TTL: '120' }));
   });
 
@@ -25,7 +25,7 @@ describe('CaptchaService', () => {
     expect(c.image).toMatch(/^data:image\/svg\+xml;base64,/);
     const svg = Buffer.from(c.image.slice(c.image.indexOf(',') + 1), 'base64').toString('utf8');
     expect(svg).toMatch(/^<svg[\s>][\s\S]*<\/svg>$/);
-    const answer = store.peek(c.captcha_id);
+    const answer = await store.get(c.captcha_id);
     expect(answer).toMatch(/^[A-Za-z0-9]{5}$/);
     expect(answer).not.toMatch(/[0oO1iIlL]/);
     // Nothing but the image carries the answer, and there it is drawn as paths, not as text.
@@ -41,22 +41,22 @@ describe('CaptchaService', () => {
 
   it('accepts the right answer once, trimmed and in any case', async () => {
     const c = await service.create();
-    const answer = store.peek(c.captcha_id)!;
+    const answer = (await store.get(c.captcha_id))!;
     expect(await service.verify(c.captcha_id, `  ${answer.toUpperCase()} `)).toBe(true);
     expect(await service.verify(c.captcha_id, answer)).toBe(false);
-    expect(store.peek(c.captcha_id)).toBeNull();
+    expect(await store.get(c.captcha_id)).toBeNull();
   });
 
   it('spends the captcha on a wrong answer', async () => {
     const c = await service.create();
-    const answer = store.peek(c.captcha_id)!;
+    const answer = (await store.get(c.captcha_id))!;
     expect(await service.verify(c.captcha_id, 'zzzzzz')).toBe(false);
     expect(await service.verify(c.captcha_id, answer)).toBe(false);
   });
 
   it('spends the captcha when the code is missing', async () => {
     const c = await service.create();
-    const answer = store.peek(c.captcha_id)!;
+    const answer = (await store.get(c.captcha_id))!;
     expect(await service.verify(c.captcha_id, undefined)).toBe(false);
     expect(await service.verify(c.captcha_id, answer)).toBe(false);
   });
@@ -70,49 +70,14 @@ describe('CaptchaService', () => {
   it('expires after the TTL', async () => {
     const early = await service.create();
     const late = await service.create();
-    const earlyAnswer = store.peek(early.captcha_id)!;
-    const lateAnswer = store.peek(late.captcha_id)!;
+    const earlyAnswer = (await store.get(early.captcha_id))!;
+    const lateAnswer = (await store.get(late.captcha_id))!;
 
     vi.advanceTimersByTime(119_999);
     expect(await service.verify(early.captcha_id, earlyAnswer)).toBe(true);
 
     vi.advanceTimersByTime(1);
-    expect(store.peek(late.captcha_id)).toBeNull();
+    expect(await store.get(late.captcha_id)).toBeNull();
     expect(await service.verify(late.captcha_id, lateAnswer)).toBe(false);
-  });
-});
-
-describe('MemoryCaptchaStore', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('take returns the answer once, then null', async () => {
-    const store = new MemoryCaptchaStore();
-    await store.put('a', 'x7k2m', 60);
-    expect(await store.take('a')).toBe('x7k2m');
-    expect(await store.take('a')).toBeNull();
-  });
-
-  it('sweeps expired entries when new ones arrive', async () => {
-    vi.useFakeTimers({ now: 0 });
-    const store = new MemoryCaptchaStore();
-    await store.put('a', 'aaaaa', 10);
-    await store.put('b', 'bbbbb', 10);
-    vi.advanceTimersByTime(10_000);
-    await store.put('c', 'ccccc', 10);
-    expect(store.size).toBe(1);
-    expect(store.peek('c')).toBe('ccccc');
-  });
-
-  it('caps its size by dropping the oldest entries', async () => {
-    const store = new MemoryCaptchaStore();
-    const max = MemoryCaptchaStore.MAX_ENTRIES;
-    for (let i = 0; i < max + 5; i++) await store.put(`id-${i}`, 'abcde', 600);
-    expect(store.size).toBe(max);
-    expect(store.peek('id-0')).toBeNull();
-    expect(store.peek('id-4')).toBeNull();
-    expect(store.peek('id-5')).toBe('abcde');
-    expect(store.peek(`id-${max + 4}`)).toBe('abcde');
   });
 });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { create as createSvgCaptcha } from 'svg-captcha';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config.js';
-import { CAPTCHA_STORE, type CaptchaStore } from './captcha.store.js';
+import type { KeyValueStore } from '../../common/cache/kv-store.js';
+import { CAPTCHA_STORE } from './captcha.store.js';
 
 export interface CaptchaChallenge {
   captcha_id: string;
@@ -18,11 +19,11 @@ export interface CaptchaChallenge {
  */
 const AMBIGUOUS = '0oO1iIlL';
 
-/** Image captchas for login after repeated failures (API.md §3). */
+/** Image captchas for login after repeated failures (docs/api.md §3). */
 @Injectable()
 export class CaptchaService {
   constructor(
-    @Inject(CAPTCHA_STORE) private readonly store: CaptchaStore,
+    @Inject(CAPTCHA_STORE) private readonly store: KeyValueStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -1,39 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PASSWORD_HARD_MAX } from '../../credentials/password-policy.js';
+import { AccountDto } from '../../users/dto/account.dto.js';
 import { MeDto } from '../../users/dto/user.dto.js';
 
-/** Passwords are only checked to be strings here; the policy answers WEAK_PASSWORD (API.md §3). */
-export const PASSWORD_HARD_MAX = 4096;
-
-export class RegisterDto {
-  @ApiProperty({ example: 'alice', pattern: '^[A-Za-z0-9_.-]{3,32}$' })
-  @IsString()
-  @Matches(/^[A-Za-z0-9_.-]{3,32}$/, { message: 'username must be 3-32 characters of A-Z a-z 0-9 _ . -' })
-  username: string;
-
-  @ApiProperty({ example: 'correct horse battery staple', minLength: 8, maxLength: 128 })
-  @IsString()
-  @MaxLength(PASSWORD_HARD_MAX)
-  password: string;
-
-  @ApiPropertyOptional({ example: 'alice@example.com' })
-  @IsOptional()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
-  email?: string;
-
-  @ApiPropertyOptional({ example: '+8613800138000', description: 'E.164, or a national number of DEFAULT_PHONE_REGION' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(32)
-  phone?: string;
-
-  @ApiPropertyOptional({ example: 'Alice' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  nickname?: string;
-}
+/** POST /auth/register: the account fields (docs/api.md §3). */
+export class RegisterDto extends AccountDto {}
 
 export class LoginDto {
   @ApiProperty({ example: 'admin', description: 'Username, email or phone' })
@@ -47,7 +19,10 @@ export class LoginDto {
   @MaxLength(PASSWORD_HARD_MAX)
   password: string;
 
-  @ApiPropertyOptional({ description: 'From GET /auth/captcha, once a captcha is required', example: '0b9f5c2e-7d1a-4f4e-9a51-3c2d7e8f9a10' })
+  @ApiPropertyOptional({
+    description: 'From GET /auth/captcha, once a captcha is required',
+    example: '0b9f5c2e-7d1a-4f4e-9a51-3c2d7e8f9a10',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -61,7 +36,10 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiPropertyOptional({ description: 'The refresh token, when not sent as `Authorization: Bearer`', example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoicmVmcmVzaCJ9.c2lnbmF0dXJl' })
+  @ApiPropertyOptional({
+    description: 'The refresh token, when not sent as `Authorization: Bearer`',
+    example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoicmVmcmVzaCJ9.c2lnbmF0dXJl',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4096)
@@ -104,8 +82,16 @@ export class ResetPasswordDto {
 }
 
 export class TokenPairDto {
-  @ApiProperty({ description: 'A JWT for `Authorization: Bearer` on every other route', example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoiYWNjZXNzIn0.c2lnbmF0dXJl' }) access_token: string;
-  @ApiProperty({ description: 'A single-use JWT for POST /auth/refresh', example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoicmVmcmVzaCJ9.c2lnbmF0dXJl' }) refresh_token: string;
+  @ApiProperty({
+    description: 'A JWT for `Authorization: Bearer` on every other route',
+    example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoiYWNjZXNzIn0.c2lnbmF0dXJl',
+  })
+  access_token: string;
+  @ApiProperty({
+    description: 'A single-use JWT for POST /auth/refresh',
+    example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoicmVmcmVzaCJ9.c2lnbmF0dXJl',
+  })
+  refresh_token: string;
   @ApiProperty({ enum: ['Bearer'], example: 'Bearer' }) token_type: 'Bearer';
   @ApiProperty({ example: 900, description: 'Seconds' }) expires_in: number;
   @ApiProperty({ example: 604800, description: 'Seconds' }) refresh_expires_in: number;

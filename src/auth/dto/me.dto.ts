@@ -1,33 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
-import { PASSWORD_HARD_MAX } from './auth.dto.js';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { PASSWORD_HARD_MAX } from '../../credentials/password-policy.js';
+import { ProfilePatchDto } from '../../users/dto/account.dto.js';
 
-/** Send `null` to clear a field. Changing the email sets `email_verified` to false. */
-export class UpdateMeDto {
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'Alice' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  nickname?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'alice@example.com' })
-  @IsOptional()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
-  email?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true, example: '+8613800138000' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(32)
-  phone?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://example.com/avatar.png' })
-  @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'avatar must be an http(s) URL' })
-  @MaxLength(512)
-  avatar?: string | null;
-}
+/** PATCH /users/me (docs/api.md §4). */
+export class UpdateMeDto extends ProfilePatchDto {}
 
 export class ChangePasswordDto {
   @ApiProperty({ example: 'correct horse battery staple' })

@@ -1,12 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
-import type { Access } from '../../access/access.service.js';
-import { IS_PUBLIC } from '../../common/decorators/public.decorator.js';
+import type { Access } from '../../authz/access.service.js';
+import { IS_PUBLIC } from '../../authz/public.decorator.js';
 import { AppException } from '../../common/errors/app.exception.js';
-import { PERMISSIONS_KEY } from '../decorators/require-permissions.decorator.js';
+import { PERMISSIONS_KEY } from '../../authz/require-permissions.decorator.js';
 import { JwtAccessGuard } from './jwt-access.guard.js';
-import { PermissionsGuard } from './permissions.guard.js';
+import { PermissionsGuard } from '../../authz/permissions.guard.js';
 
 class Handler {}
 function contextFor(meta: Record<string, unknown>, user?: unknown): ExecutionContext {
@@ -18,7 +18,11 @@ function contextFor(meta: Record<string, unknown>, user?: unknown): ExecutionCon
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }),
   } as unknown as ExecutionContext;
 }
-const access = (permissions: string[], isSuperAdmin = false): Partial<Access> => ({ permissions: new Set(permissions), isSuperAdmin, active: true });
+const access = (permissions: string[], isSuperAdmin = false): Partial<Access> => ({
+  permissions: new Set(permissions),
+  isSuperAdmin,
+  active: true,
+});
 const error = (fn: () => unknown) => {
   try {
     fn();
@@ -42,7 +46,9 @@ describe('PermissionsGuard', () => {
   });
 
   it('lets SUPER_ADMIN pass every check', () => {
-    expect(error(() => guard.canActivate(contextFor({ [PERMISSIONS_KEY]: ['anything:at-all'] }, { access: access([], true) })))).toBe('allowed');
+    expect(error(() => guard.canActivate(contextFor({ [PERMISSIONS_KEY]: ['anything:at-all'] }, { access: access([], true) })))).toBe(
+      'allowed',
+    );
   });
 
   it('refuses when no principal was resolved', () => {
@@ -67,6 +73,8 @@ describe('JwtAccessGuard', () => {
   });
 
   it('passes an AppException from the strategy through unchanged', () => {
-    expect(error(() => guard.handleRequest(new AppException('INVALID_TOKEN_TYPE'), false, null, contextFor({})))).toBe('INVALID_TOKEN_TYPE');
+    expect(error(() => guard.handleRequest(new AppException('INVALID_TOKEN_TYPE'), false, null, contextFor({})))).toBe(
+      'INVALID_TOKEN_TYPE',
+    );
   });
 });

@@ -2,12 +2,12 @@ import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ExtractJwt } from 'passport-jwt';
-import { AccessService } from '../../access/access.service.js';
-import { IS_PUBLIC } from '../../common/decorators/public.decorator.js';
+import { AccessService } from '../../authz/access.service.js';
+import { IS_PUBLIC } from '../../authz/public.decorator.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { ErrorCode } from '../../common/errors/error-codes.js';
 import { SessionService } from '../../sessions/session.service.js';
-import type { Principal } from '../principal.js';
+import type { Principal } from '../../authz/principal.js';
 import { MemoryCache } from '../../common/cache/memory-cache.js';
 import { ACCESS_STRATEGY, type VerifiedAccessToken } from '../strategies/jwt-access.strategy.js';
 import { TokenService } from '../token.service.js';
@@ -52,9 +52,16 @@ export class JwtAccessGuard extends AuthGuard(ACCESS_STRATEGY) {
       const ttl = subject.exp - Date.now() / 1000;
       if (token && ttl > 0) this.verified.set(token, subject, ttl);
     }
-    const [live, access] = await Promise.all([this.sessions.isLive(subject.sessionId), this.access.get(subject.userId)]);
+    const [live, access] = await Promise.all([this.sessions.isLive(subject.sessionId), this.access.get('user', subject.userId)]);
     if (!live || !access || !access.active) throw new AppException(ErrorCode.TOKEN_REVOKED);
-    const principal: Principal = { userId: subject.userId, sessionId: subject.sessionId, jti: subject.jti, access };
+    const principal: Principal = {
+      kind: 'user',
+      actorId: subject.userId,
+      userId: subject.userId,
+      sessionId: subject.sessionId,
+      jti: subject.jti,
+      access,
+    };
     request.user = principal;
     return true;
   }

@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { createParamDecorator, Injectable, type ExecutionContext } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { RefreshPrincipal } from '../principal.js';
-import { TokenService, tokenSubject, type TokenClaims } from '../token.service.js';
+import { TokenService, tokenSubject, type RefreshPrincipal, type TokenClaims } from '../token.service.js';
 
 export const REFRESH_STRATEGY = 'jwt-refresh';
 
@@ -27,3 +26,8 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, REFRESH_STRAT
     return tokenSubject(claims, 'refresh');
   }
 }
+
+/** `@RefreshClaims() claims: RefreshPrincipal`: what the refresh guard verified. */
+export const RefreshClaims = createParamDecorator((_: unknown, context: ExecutionContext): RefreshPrincipal => {
+  return context.switchToHttp().getRequest<{ user: RefreshPrincipal }>().user;
+});

@@ -41,5 +41,4 @@ export class MemoryCache<V> {
   clear(): void {
     this.entries.clear();
   }
-
 }

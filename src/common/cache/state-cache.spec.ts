@@ -35,7 +35,7 @@ describe('MemoryStateCache', () => {
     expect(await cache.getOrLoad('absent', load, 60)).toEqual({ n: 3, seen: 'db' });
   });
 
-  it('still refuses a raced load after that key\'s version was dropped to make room', async () => {
+  it("still refuses a raced load after that key's version was dropped to make room", async () => {
     const cache = new MemoryStateCache<string>(2);
     let release!: () => void;
     const slow = cache.getOrLoad('s', () => new Promise<string>((r) => (release = () => r('stale'))), 60);

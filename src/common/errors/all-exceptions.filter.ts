@@ -19,7 +19,7 @@ export interface ErrorEnvelope {
 }
 
 /**
- * The one place every error becomes the error envelope of API.md §1: our own
+ * The one place every error becomes the error envelope of docs/api.md §1: our own
  * AppExceptions, Nest's HttpExceptions (validation, unknown routes), Fastify's body
  * errors, TypeORM's unique violations and anything unexpected. Unexpected errors are
  * logged with the request id; their body says INTERNAL_ERROR and nothing more.

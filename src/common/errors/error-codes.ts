@@ -1,5 +1,5 @@
 /**
- * The stable machine keys of API.md §1 with their HTTP status. Services throw
+ * The stable machine keys of docs/api.md §1 with their HTTP status. Services throw
  * `AppException(ErrorCode.X)`; the filter turns it into the error envelope.
  */
 export const ErrorCode = {

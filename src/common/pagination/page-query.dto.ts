@@ -7,7 +7,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 export type SortOrder = 'asc' | 'desc';
 
 /**
- * The paging part of every list query (API.md §1). Query strings arrive as strings,
+ * The paging part of every list query (docs/api.md §1). Query strings arrive as strings,
  * so numbers are converted with `@Type` before they are validated. List DTOs do not
  * extend this directly but `SortablePageQuery(fields)`, which adds `sort` with its
  * allow-list: a list without one cannot be sorted by anything the caller names.

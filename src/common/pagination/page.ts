@@ -1,7 +1,7 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { PageQueryDto, SortOrder } from './page-query.dto.js';
 
-/** A page of a list (API.md §1): `{ items, total, page, page_size }`. */
+/** A page of a list (docs/api.md §1): `{ items, total, page, page_size }`. */
 export interface Page<T> {
   items: T[];
   total: number;
@@ -52,7 +52,10 @@ export function orderBy<T extends ObjectLiteral, F extends string>(
 }
 
 /** Runs the (filtered, ordered) query for one page; rows are mapped by the caller. */
-export async function fetchPage<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, query: PageQueryDto): Promise<{ rows: T[]; total: number }> {
+export async function fetchPage<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  query: PageQueryDto,
+): Promise<{ rows: T[]; total: number }> {
   const [rows, total] = await qb
     .skip((query.page - 1) * query.page_size)
     .take(query.page_size)

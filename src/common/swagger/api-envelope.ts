@@ -1,5 +1,8 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
+
+/** The name of the bearer-token security scheme of the OpenAPI document. */
+export const BEARER = 'bearer';
 import { ERROR_STATUS, ErrorCode } from '../errors/error-codes.js';
 
 export class ErrorDetailDto {
@@ -7,7 +10,7 @@ export class ErrorDetailDto {
   @ApiProperty({ example: 'password must be a string' }) message: string;
 }
 
-/** The error envelope of API.md §1. */
+/** The error envelope of docs/api.md §1. */
 export class ErrorEnvelopeDto {
   @ApiProperty({ type: 'integer', example: 400, description: 'The HTTP status' }) code: number;
   @ApiProperty({ enum: Object.values(ErrorCode), example: 'VALIDATION_FAILED', description: 'A stable machine key' }) error: string;
@@ -79,7 +82,7 @@ export function errorEnvelopeSchema(status: number, keys: readonly string[]): Sc
 }
 
 /**
- * Documents a paginated success response (API.md §1):
+ * Documents a paginated success response (docs/api.md §1):
  * `{ code: 0, message: "OK", data: { items: [<model>], total, page, page_size } }`.
  */
 export function ApiPageEnvelope(model: Type, description = 'OK') {

@@ -115,8 +115,22 @@ export class InitialSchema1763700000000 implements MigrationInterface {
           { name: 'IDX_b23c65e50a758245a33ee35fda', columnNames: ['role_id'] },
         ],
         foreignKeys: [
-          { name: 'FK_user_roles_user', columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE', onUpdate: 'CASCADE' },
-          { name: 'FK_user_roles_role', columnNames: ['role_id'], referencedTableName: 'roles', referencedColumnNames: ['id'], onDelete: 'CASCADE', onUpdate: 'CASCADE' },
+          {
+            name: 'FK_user_roles_user',
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+            onUpdate: 'CASCADE',
+          },
+          {
+            name: 'FK_user_roles_role',
+            columnNames: ['role_id'],
+            referencedTableName: 'roles',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+            onUpdate: 'CASCADE',
+          },
         ],
       }),
     );
@@ -133,7 +147,14 @@ export class InitialSchema1763700000000 implements MigrationInterface {
           { name: 'IDX_17022daf3f885f7d35423e9971', columnNames: ['permission_id'] },
         ],
         foreignKeys: [
-          { name: 'FK_role_permissions_role', columnNames: ['role_id'], referencedTableName: 'roles', referencedColumnNames: ['id'], onDelete: 'CASCADE', onUpdate: 'CASCADE' },
+          {
+            name: 'FK_role_permissions_role',
+            columnNames: ['role_id'],
+            referencedTableName: 'roles',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+            onUpdate: 'CASCADE',
+          },
           {
             name: 'FK_role_permissions_permission',
             columnNames: ['permission_id'],
@@ -232,4 +253,3 @@ export class InitialSchema1763700000000 implements MigrationInterface {
     }
   }
 }
-

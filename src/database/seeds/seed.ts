@@ -2,18 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../../config/app.config.js';
-import { hashPassword } from '../../auth/password/password-hasher.js';
+import { PasswordHasher } from '../../credentials/password-hasher.js';
 import { Permission } from '../../permissions/permission.entity.js';
-import { SYSTEM_PERMISSIONS, SYSTEM_ROLES, SystemRole } from '../../permissions/permission-catalogue.js';
+import { SYSTEM_PERMISSIONS, SYSTEM_ROLES, SystemRole } from '../../authz/permission-catalogue.js';
 import { Role } from '../../roles/role.entity.js';
 import { User } from '../../users/user.entity.js';
 import { isDuplicateKey } from '../../common/errors/map-error.js';
-import { runTransaction } from '../transaction.js';
+import { runTransaction } from '../../common/database/transaction.js';
 
 export class SeedError extends Error {}
 
 /**
- * System data of API.md §5: permissions, the three system roles, and one SUPER_ADMIN
+ * System data of docs/api.md §5: permissions, the three system roles, and one SUPER_ADMIN
  * user. Idempotent: it only adds what is missing, so it runs at every start, and two
  * instances starting at once settle on one result (a lost race is retried).
  */
@@ -45,12 +45,21 @@ async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): P
       await roleRepo.insert({ code: def.code, name: def.name, description: def.description, isSystem: true });
       role = await roleRepo.findOneOrFail({ where: { code: def.code }, relations: { permissions: true } });
       if (def.permissions === 'all') {
-        await em.createQueryBuilder().relation(Role, 'permissions').of(role).add(systemPerms.map((p) => p.id));
+        await em
+          .createQueryBuilder()
+          .relation(Role, 'permissions')
+          .of(role)
+          .add(systemPerms.map((p) => p.id));
       }
     } else if (def.permissions === 'all') {
       // A system permission added in a later release reaches the system roles.
       const missing = missingPerms.length ? systemPerms.filter((p) => missingPerms.some((m) => m.code === p.code)) : [];
-      if (missing.length) await em.createQueryBuilder().relation(Role, 'permissions').of(role).add(missing.map((p) => p.id));
+      if (missing.length)
+        await em
+          .createQueryBuilder()
+          .relation(Role, 'permissions')
+          .of(role)
+          .add(missing.map((p) => p.id));
     }
   }
 
@@ -65,9 +74,7 @@ async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): P
   let password = config.admin.password;
   if (!password) {
     if (config.isProduction) {
-      throw new SeedError(
-        'ADMIN_PASSWORD is required in production to create the first SUPER_ADMIN user on a fresh database.',
-      );
+      throw new SeedError('ADMIN_PASSWORD is required in production to create the first SUPER_ADMIN user on a fresh database.');
     }
     password = randomBytes(12).toString('base64url');
     logger.warn(
@@ -82,7 +89,8 @@ async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): P
     usernameKey: username.toLowerCase(),
     email: config.admin.email ?? null,
     emailKey: config.admin.email ?? null,
-    passwordHash: await hashPassword(password),
+    // Once, at first start: a one-slot hasher of its own rather than the request pool.
+    passwordHash: await new PasswordHasher(1).hash(password),
     status: 'active',
     emailVerified: Boolean(config.admin.email),
   });

@@ -1,32 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-import { PASSWORD_HARD_MAX, RegisterDto } from '../../auth/dto/auth.dto.js';
-import { UpdateMeDto } from '../../auth/dto/me.dto.js';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { PASSWORD_HARD_MAX } from '../../credentials/password-policy.js';
+import { IdList } from '../../common/http/id-list.js';
+import { AccountDto, ProfilePatchDto } from './account.dto.js';
 import { SortablePageQuery } from '../../common/pagination/page-query.dto.js';
 import type { UserStatus } from '../user.entity.js';
 
 const STATUSES: UserStatus[] = ['active', 'disabled'];
-const MAX_ROLE_IDS = 100;
 
 /** What POST /auth/register takes, plus the status and roles an administrator may set. */
-export class CreateUserDto extends RegisterDto {
+export class CreateUserDto extends AccountDto {
   @ApiPropertyOptional({ enum: STATUSES, default: 'active' })
   @ValidateIf((o: CreateUserDto) => o.status !== undefined)
   @IsIn(STATUSES)
   status?: UserStatus;
 
   @ApiPropertyOptional({ type: [Number], example: [3], description: 'Default: the USER role. Every id must exist (400 otherwise).' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_ROLE_IDS)
-  @ArrayUnique()
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IdList({ optional: true })
   role_ids?: number[];
 }
 
 /** The profile fields of PATCH /users/me plus `status`. Send `null` to clear a profile field. */
-export class UpdateUserDto extends UpdateMeDto {
+export class UpdateUserDto extends ProfilePatchDto {
   @ApiPropertyOptional({ enum: STATUSES, description: 'Disabling revokes all their sessions' })
   @ValidateIf((o: UpdateUserDto) => o.status !== undefined)
   @IsIn(STATUSES)
@@ -35,11 +30,7 @@ export class UpdateUserDto extends UpdateMeDto {
 
 export class RoleIdsDto {
   @ApiProperty({ type: [Number], example: [2, 3], description: 'Replaces the set; every id must exist (400 otherwise)' })
-  @IsArray()
-  @ArrayMaxSize(MAX_ROLE_IDS)
-  @ArrayUnique()
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IdList()
   role_ids: number[];
 }
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { User } from '../user.entity.js';
 
 export class RoleRefDto {
@@ -28,7 +28,6 @@ export class MeDto extends UserDto {
   @ApiProperty({ type: [String], example: ['user:read'] }) permissions: string[];
 }
 
-
 const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
 export function toUserDto(user: User): UserDto {
@@ -41,9 +40,7 @@ export function toUserDto(user: User): UserDto {
     avatar: user.avatar,
     status: user.status,
     email_verified: Boolean(user.emailVerified),
-    roles: (user.roles ?? [])
-      .map((r) => ({ id: r.id, code: r.code, name: r.name }))
-      .sort((a, b) => a.id - b.id),
+    roles: (user.roles ?? []).map((r) => ({ id: r.id, code: r.code, name: r.name })).sort((a, b) => a.id - b.id),
     last_login_at: iso(user.lastLoginAt),
     created_at: iso(user.createdAt)!,
     updated_at: iso(user.updatedAt)!,

@@ -95,7 +95,8 @@ process.stdout.write(
     meUsername: me.data.data.username,
     meId: me.data.data.id,
     permissions,
-    tokensRotated: refreshed.data.data.refresh_token !== firstRefreshToken && refreshed.data.data.access_token !== login.data.data.access_token,
+    tokensRotated:
+      refreshed.data.data.refresh_token !== firstRefreshToken && refreshed.data.data.access_token !== login.data.data.access_token,
     changedData,
     wrongKey,
     afterLogoutKey,

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
+import { LoginFailure } from './login-failure.entity.js';
+import { defaultHashPool, PasswordHasher } from './password-hasher.js';
+import { PasswordPolicy } from './password-policy.js';
+
+/**
+ * What proves who someone is, below the users: password hashing (one pool per process),
+ * the password policy, and the failure counts and locks of login names.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([LoginFailure])],
+  providers: [
+    {
+      provide: PasswordHasher,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new PasswordHasher(config.auth.hashPoolSize ?? defaultHashPool(config.auth.uvThreadpoolSize)),
+    },
+    PasswordPolicy,
+    LoginAttemptsService,
+  ],
+  exports: [PasswordHasher, PasswordPolicy, LoginAttemptsService],
+})
+export class CredentialsModule {}

@@ -1,0 +1,55 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { BEARER } from '../common/swagger/api-envelope.js';
+import { completeDocument } from './complete-document.js';
+import { operationIdOf, routeFacts } from './route-facts.js';
+
+/** One tag per module, in the order Swagger UI shows them. */
+const TAGS: [name: string, description: string][] = [
+  ['auth', 'Sign up, sign in, token refresh and rotation, sign out, password reset, captcha'],
+  ['me', 'The signed-in user: profile, password, sessions. Needs only a valid access token.'],
+  ['users', 'User administration'],
+  ['roles', 'Role administration'],
+  ['permissions', 'Permission administration'],
+  ['audit', 'The audit log'],
+  ['health', 'Liveness and readiness probes: outside /api/v1, not wrapped in the envelope, no token'],
+];
+
+/**
+ * Builds the OpenAPI 3 document from the app's routes and decorators, then completes
+ * it (complete-document.ts). Needs no listening server and no database: `npm run
+ * openapi` calls it on an app created in preview mode. Deterministic for a given
+ * source tree: no timestamps, and the one server is relative to wherever /docs is served.
+ */
+export function buildOpenApiDocument(app: INestApplication, serverUrl?: string): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('AuthCentre API')
+    .setDescription(
+      'Authentication and access control: sessions, refresh rotation with theft detection, lockout, audit, ' +
+        'role and permission administration. Every `/api/v1` response is an envelope ' +
+        '`{ code, message, data }`; errors carry a stable `error` key.',
+    )
+    .setVersion('1.0.0')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    .addServer(serverUrl ?? '/', serverUrl ? undefined : 'The server this document is served from')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from POST /api/v1/auth/login' },
+      BEARER,
+    );
+  for (const [name, description] of TAGS) builder.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: operationIdOf });
+  return completeDocument(document, routeFacts(app), BEARER);
+}
+
+/** Swagger UI at /docs, the JSON document at /docs-json. */
+export function setupSwagger(app: INestApplication): void {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+    customSiteTitle: 'AuthCentre API',
+    // validatorUrl null: Swagger UI would otherwise send the document's URL to validator.swagger.io
+    // for a badge; the document is linted in the test suite instead.
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true, tryItOutEnabled: false, validatorUrl: null },
+  });
+}
