@@ -34,6 +34,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logger: {
       level: config.http.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      // Query strings carry tokens (a reset link's `token`): logged as `?…` only. Bodies are never logged.
+      serializers: {
+        req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+          method: req.method,
+          url: redactQuery(req.url),
+          hostname: req.hostname,
+          remoteAddress: req.ip,
+        }),
+      },
     },
     // On SIGTERM: stop accepting, let in-flight requests finish, close idle keep-alive sockets.
     forceCloseConnections: 'idle',
@@ -79,6 +88,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(security).header('X-Request-Id', request.id);
+    // Tokens and profiles must never sit in a cache (docs/api.md §7).
+    if (request.url.startsWith('/api/') || request.url.startsWith('/oauth2')) reply.header('Cache-Control', 'no-store');
     done();
   });
   if (config.http.corsOrigins.length) {
@@ -93,6 +104,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   applyApiPrefix(app);
   setupSwagger(app);
   return app;
+}
+
+/** A URL as logs may show it: the path, and `?…` in place of a query string. */
+export function redactQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : `${url.slice(0, q)}?…`;
 }
 
 /** `/api/v1` before every route but the health checks (used by the OpenAPI export too). */

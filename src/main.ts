@@ -4,12 +4,15 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type AppConfig } from './config/app.config.js';
 import { resolveSecrets } from './config/secrets.js';
 import { createApp } from './app.factory.js';
+import { adminPasswordIssue } from './credentials/password-policy.js';
 
 async function bootstrap(): Promise<void> {
   loadDotenv({ quiet: true });
   let config: AppConfig;
   try {
     config = resolveSecrets(loadConfig(process.env));
+    const adminPassword = adminPasswordIssue(config);
+    if (adminPassword) throw new ConfigError([adminPassword]);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { AuthzModule } from '../authz/authz.module.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
@@ -14,13 +13,13 @@ import { StateModule } from '../state/state.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { SignInService } from './sign-in.service.js';
 import { CAPTCHA_STORE } from './captcha/captcha.store.js';
 import { CaptchaService } from './captcha/captcha.service.js';
 import { JwtAccessGuard } from './guards/jwt-access.guard.js';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
 import { MeController } from './me.controller.js';
 import { MeService } from './me.service.js';
-import { PasswordResetToken } from './password-reset-token.entity.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { JwtAccessStrategy } from './strategies/jwt-access.strategy.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
@@ -43,7 +42,6 @@ import { TokenService } from './token.service.js';
     PassportModule,
     // Keys are passed per call as KeyObjects by TokenService.
     JwtModule.register({}),
-    TypeOrmModule.forFeature([PasswordResetToken]),
     ThrottlerModule.forRootAsync({
       imports: [StateModule],
       inject: [APP_CONFIG, SHARED_STATE],
@@ -59,6 +57,7 @@ import { TokenService } from './token.service.js';
   providers: [
     TokenService,
     AuthService,
+    SignInService,
     MeService,
     PasswordResetService,
     CaptchaService,
@@ -68,6 +67,6 @@ import { TokenService } from './token.service.js';
     JwtAccessGuard,
     JwtRefreshGuard,
   ],
-  exports: [JwtAccessGuard, TokenService],
+  exports: [JwtAccessGuard, TokenService, SignInService],
 })
 export class AuthModule {}

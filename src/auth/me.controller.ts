@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Put, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode as E } from '../common/errors/error-codes.js';
 import { AppException } from '../common/errors/app.exception.js';
@@ -6,6 +6,7 @@ import { Ctx, type RequestContext } from '../common/http/request-context.js';
 import { ApiEnvelope, ApiErrors } from '../common/swagger/api-envelope.js';
 import { MeDto } from '../users/dto/user.dto.js';
 import { ChangePasswordDto, SessionDto, UpdateMeDto } from './dto/me.dto.js';
+import { UserThrottlerGuard } from './guards/user-throttler.guard.js';
 import { MeService } from './me.service.js';
 import { CurrentUser, type UserPrincipal } from '../authz/principal.js';
 import { UserAccess } from '../users/user-access.js';
@@ -29,17 +30,27 @@ export class MeController {
   }
 
   @Patch()
-  @ApiOperation({ summary: 'Change nickname, email, phone or avatar' })
+  @UseGuards(UserThrottlerGuard)
+  @ApiOperation({
+    summary: 'Change nickname, email, phone or avatar',
+    description:
+      'Changing `email` or `phone` needs `current_password`; a wrong one counts as a failed sign-in of the account. ' +
+      'A new email is unverified, the old address gets a notice, and pending reset links stop working.',
+  })
   @ApiEnvelope(MeDto)
-  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.EMAIL_TAKEN, E.PHONE_TAKEN)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WRONG_PASSWORD, E.ACCOUNT_LOCKED, E.EMAIL_TAKEN, E.PHONE_TAKEN)
   update(@CurrentUser() me: UserPrincipal, @Body() dto: UpdateMeDto, @Ctx() ctx: RequestContext): Promise<MeDto> {
     return this.me.update(me, dto, ctx);
   }
 
   @Put('password')
-  @ApiOperation({ summary: 'Change the password; every other session is revoked' })
+  @UseGuards(UserThrottlerGuard)
+  @ApiOperation({
+    summary: 'Change the password; every other session is revoked',
+    description: 'A wrong `old_password` counts as a failed sign-in of the account: after LOGIN_MAX_FAILURES the account is locked (403).',
+  })
   @ApiEnvelope(null)
-  @ApiErrors(E.VALIDATION_FAILED, E.WRONG_PASSWORD, E.WEAK_PASSWORD)
+  @ApiErrors(E.VALIDATION_FAILED, E.WRONG_PASSWORD, E.WEAK_PASSWORD, E.ACCOUNT_LOCKED)
   async changePassword(@CurrentUser() me: UserPrincipal, @Body() dto: ChangePasswordDto, @Ctx() ctx: RequestContext): Promise<null> {
     await this.me.changePassword(me, dto, ctx);
     return null;

@@ -13,6 +13,7 @@ import { PasswordHasher } from '../credentials/password-hasher.js';
 import { PasswordPolicy } from '../credentials/password-policy.js';
 import type { UserPrincipal as Principal } from '../authz/principal.js';
 import { UserAccess } from '../users/user-access.js';
+import { SignInService } from './sign-in.service.js';
 import { runTransaction } from '../common/database/transaction.js';
 
 /** The signed-in user's own profile, password and sessions (docs/api.md §4). */
@@ -27,44 +28,43 @@ export class MeService {
     private readonly audit: AuditService,
     private readonly hasher: PasswordHasher,
     private readonly userAccess: UserAccess,
+    private readonly signIn: SignInService,
   ) {}
 
+  /**
+   * PATCH /users/me. Changing the email or phone needs `current_password` (a stolen access
+   * token alone must not be able to move the account to an attacker's address); a wrong
+   * one counts as a login failure. The old address hears of an email change.
+   */
   async update(me: Principal, dto: UpdateMeDto, ctx: RequestContext): Promise<MeDto> {
-    await runTransaction(this.dataSource, async (em) => {
-      const user = await this.users.findById(me.userId, em);
-      if (!user) throw new AppException(ErrorCode.TOKEN_REVOKED);
-      const changed = await this.users.updateProfile(em, user, dto);
-      if (changed.length) {
+    const { current_password: currentPassword, ...patch } = dto;
+    const user = await this.users.findById(me.userId);
+    if (!user) throw new AppException(ErrorCode.TOKEN_REVOKED);
+    const plan = this.users.planProfile(user, patch);
+    if (plan.changesContact) await this.signIn.reauthenticate(me.userId, currentPassword, ctx, 'user.update');
+    if (plan.fields.length) {
+      await runTransaction(this.dataSource, async (em) => {
+        await this.users.applyProfile(em, plan);
         await this.audit.record(
-          { action: 'user.update', actorId: me.userId, targetType: 'user', targetId: me.userId, detail: { fields: changed } },
+          { action: 'user.update', actorId: me.userId, targetType: 'user', targetId: me.userId, detail: { fields: plan.fields } },
           ctx,
           em,
         );
-      }
-    });
-    await this.access.invalidate('user', me.userId);
+      });
+      await this.access.invalidate('user', me.userId);
+      await this.users.notifyEmailChange(plan, ctx.locale);
+    }
     const profile = await this.userAccess.meOf(me.userId);
     if (!profile) throw new AppException(ErrorCode.TOKEN_REVOKED);
     return profile;
   }
 
+  /**
+   * PUT /users/me/password. A wrong `old_password` counts as a login failure of the
+   * account (docs/api.md §4): the lock stops guessing with a stolen access token.
+   */
   async changePassword(me: Principal, dto: ChangePasswordDto, ctx: RequestContext): Promise<void> {
-    const user = await this.users.findWithHash(me.userId);
-    if (!user) throw new AppException(ErrorCode.TOKEN_REVOKED);
-    if (!(await this.hasher.verify(user.passwordHash, dto.old_password))) {
-      await this.audit.record(
-        {
-          action: 'user.password.change',
-          actorId: me.userId,
-          targetType: 'user',
-          targetId: me.userId,
-          success: false,
-          detail: { reason: 'wrong_password' },
-        },
-        ctx,
-      );
-      throw new AppException(ErrorCode.WRONG_PASSWORD);
-    }
+    const user = await this.signIn.reauthenticate(me.userId, dto.old_password, ctx, 'user.password.change');
     this.policy.assertStrong(dto.new_password, user.username, 'new_password');
     const hash = await this.hasher.hash(dto.new_password);
     const revoked = await runTransaction(this.dataSource, async (em) => {

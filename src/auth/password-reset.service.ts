@@ -1,33 +1,30 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, MoreThan, Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AccessService } from '../authz/access.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
+import { runTransaction } from '../common/database/transaction.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { MailService } from '../mail/mail.service.js';
-import { SessionService } from '../sessions/session.service.js';
-import { UsersService } from '../users/users.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { LoginAttemptsService } from '../credentials/login-attempts.service.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
 import { PasswordPolicy } from '../credentials/password-policy.js';
-import { PasswordResetToken } from './password-reset-token.entity.js';
-import { runTransaction } from '../common/database/transaction.js';
+import type { UserToken } from '../credentials/user-token.entity.js';
+import { UserTokensService } from '../credentials/user-tokens.service.js';
+import { MailService } from '../mail/mail.service.js';
+import { SessionService } from '../sessions/session.service.js';
 import { loginNamesOf } from '../users/phone.js';
+import { UsersService } from '../users/users.service.js';
 
-const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
-
-/** Forgot / verify / reset (docs/api.md §3). Tokens are 32 random bytes, stored only as SHA-256. */
+/** Forgot / verify / reset (docs/api.md §3), with the single-use tokens of UserTokensService. */
 @Injectable()
 export class PasswordResetService {
   private readonly logger = new Logger(PasswordResetService.name);
 
   constructor(
     private readonly dataSource: DataSource,
-    @InjectRepository(PasswordResetToken) private readonly tokens: Repository<PasswordResetToken>,
+    private readonly tokens: UserTokensService,
     private readonly users: UsersService,
     private readonly sessions: SessionService,
     private readonly access: AccessService,
@@ -46,27 +43,26 @@ export class PasswordResetService {
    */
   forgot(email: string, ctx: RequestContext): void {
     setImmediate(() => {
-      this.issue(email, ctx).catch((err: unknown) => this.logger.error(`password reset mail failed: ${String(err)}`));
+      this.issue(email, ctx).catch((err: unknown) =>
+        this.logger.error(`password reset mail failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     });
   }
 
   private async issue(email: string, ctx: RequestContext): Promise<void> {
     const user = await this.users.findByEmail(email);
     if (!user || user.status !== 'active' || !user.email) return;
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(Date.now() + this.config.auth.resetTokenTtl * 1000);
-    await runTransaction(this.dataSource, async (em) => {
-      const repo = em.getRepository(PasswordResetToken);
+    const { token, expiresAt } = await runTransaction(this.dataSource, async (em) => {
       // A newer token supersedes every older one.
-      await repo.update({ userId: user.id, usedAt: IsNull() }, { usedAt: new Date() });
-      await repo.insert({ userId: user.id, tokenHash: sha256(token), expiresAt, usedAt: null });
+      const issued = await this.tokens.issue(em, user.id, 'password_reset', this.config.auth.resetTokenTtl);
       await this.audit.record({ action: 'auth.password.forgot', actorId: user.id, targetType: 'user', targetId: user.id }, ctx, em);
+      return issued;
     });
     await this.mail.sendPasswordReset(user.email, token, expiresAt, ctx.locale);
   }
 
-  private async findValid(token: string): Promise<PasswordResetToken> {
-    const row = await this.tokens.findOneBy({ tokenHash: sha256(token), usedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+  private async findValid(token: string): Promise<UserToken> {
+    const row = await this.tokens.findValid(token, 'password_reset');
     if (!row) throw new AppException(ErrorCode.INVALID_RESET_TOKEN);
     return row;
   }
@@ -83,15 +79,8 @@ export class PasswordResetService {
     this.policy.assertStrong(newPassword, user.username, 'new_password');
     const hash = await this.hasher.hash(newPassword);
     const revoked = await runTransaction(this.dataSource, async (em) => {
-      // Single use, even when two resets race: only one flips used_at.
-      const spent = await em
-        .getRepository(PasswordResetToken)
-        .createQueryBuilder()
-        .update()
-        .set({ usedAt: new Date() })
-        .where('id = :id AND used_at IS NULL', { id: row.id })
-        .execute();
-      if (spent.affected !== 1) throw new AppException(ErrorCode.INVALID_RESET_TOKEN);
+      // Single use, even when two resets race: only one spends it.
+      if (!(await this.tokens.spend(em, row.id))) throw new AppException(ErrorCode.INVALID_RESET_TOKEN);
       await this.users.setPasswordHash(user.id, hash, em);
       const ids = await this.sessions.revokeAllForUser(user.id, 'password_reset', undefined, em);
       await this.audit.record(
@@ -109,6 +98,6 @@ export class PasswordResetService {
     });
     await this.sessions.forget(revoked);
     await this.access.invalidate('user', user.id);
-    await this.attempts.clear(loginNamesOf(user));
+    await this.attempts.clear(this.attempts.keysOfAccount(user.id, loginNamesOf(user)));
   }
 }

@@ -17,7 +17,11 @@ const code = (fn: () => unknown) => {
 };
 
 describe('TokenService', () => {
-  const pair = tokens.issuePair('user-1', 'session-1', 'jti-1', new Date(Date.now() + 3600_000));
+  const pair = tokens.issuePair(
+    'user-1',
+    { id: 'session-1', expiresAt: new Date(Date.now() + 3600_000), endsAt: new Date(Date.now() + 7200_000) },
+    'jti-1',
+  );
 
   it('issues a pair with the claims of docs/api.md §6', () => {
     expect(pair).toMatchObject({ token_type: 'Bearer', expires_in: 60 });
@@ -30,7 +34,11 @@ describe('TokenService', () => {
   });
 
   it('gives every access token its own jti', () => {
-    const again = tokens.issuePair('user-1', 'session-1', 'jti-1', new Date(Date.now() + 3600_000));
+    const again = tokens.issuePair(
+      'user-1',
+      { id: 'session-1', expiresAt: new Date(Date.now() + 3600_000), endsAt: new Date(Date.now() + 7200_000) },
+      'jti-1',
+    );
     expect(tokens.verify(again.access_token, 'access').jti).not.toBe(tokens.verify(pair.access_token, 'access').jti);
   });
 

@@ -20,6 +20,8 @@ export interface TokenClaims {
   iat: number;
   nbf: number;
   exp: number;
+  /** Refresh tokens: the session's absolute end (epoch seconds), so rotation caps without a read. */
+  sxp?: number;
 }
 
 /** Who a verified token speaks for. */
@@ -35,12 +37,21 @@ export interface TokenSubject {
  */
 export function tokenSubject(claims: TokenClaims, expected: TokenType): TokenSubject {
   if (claims.typ !== expected) throw new AppException(ErrorCode.INVALID_TOKEN_TYPE);
-  if (!claims.sub || !claims.sid || !claims.jti) throw new AppException(ErrorCode.INVALID_TOKEN);
+  // jsonwebtoken checks `exp` only when it is there: a token without one would never expire.
+  if (!claims.sub || !claims.sid || !claims.jti || typeof claims.exp !== 'number') throw new AppException(ErrorCode.INVALID_TOKEN);
   return { userId: claims.sub, sessionId: claims.sid, jti: claims.jti };
 }
 
 /** Claims of a verified refresh token, as the refresh guard leaves them. */
-export type RefreshPrincipal = TokenSubject;
+export interface RefreshPrincipal extends TokenSubject {
+  /** The session's absolute end, when the token carries it. */
+  endsAt?: Date;
+}
+
+export function refreshSubject(claims: TokenClaims): RefreshPrincipal {
+  const subject = tokenSubject(claims, 'refresh');
+  return typeof claims.sxp === 'number' ? { ...subject, endsAt: new Date(claims.sxp * 1000) } : subject;
+}
 
 export interface TokenPair {
   access_token: string;
@@ -75,20 +86,23 @@ export class TokenService {
     return { algorithms: [JWT_ALGORITHM], issuer: this.config.jwt.issuer, audience: this.config.jwt.audience };
   }
 
-  issuePair(userId: string, sessionId: string, refreshJti: string, refreshExpiresAt: Date): TokenPair {
+  /** An access token and the session's current refresh token (`refreshJti`, valid until `expiresAt`). */
+  issuePair(userId: string, session: { id: string; expiresAt: Date; endsAt: Date }, refreshJti: string): TokenPair {
     const now = Math.floor(Date.now() / 1000);
-    const refreshTtl = Math.max(1, Math.floor(refreshExpiresAt.getTime() / 1000) - now);
+    const refreshTtl = Math.max(1, Math.floor(session.expiresAt.getTime() / 1000) - now);
+    const sxp = Math.floor(session.endsAt.getTime() / 1000);
     return {
-      access_token: this.sign('access', userId, sessionId, randomUUID(), now, this.config.jwt.accessTtl),
-      refresh_token: this.sign('refresh', userId, sessionId, refreshJti, now, refreshTtl),
+      access_token: this.sign('access', userId, session.id, randomUUID(), now, this.config.jwt.accessTtl),
+      refresh_token: this.sign('refresh', userId, session.id, refreshJti, now, refreshTtl, { sxp }),
       token_type: 'Bearer',
       expires_in: this.config.jwt.accessTtl,
       refresh_expires_in: refreshTtl,
     };
   }
 
-  private sign(typ: TokenType, sub: string, sid: string, jti: string, now: number, ttl: number): string {
+  private sign(typ: TokenType, sub: string, sid: string, jti: string, now: number, ttl: number, extra: Partial<TokenClaims> = {}): string {
     const claims: TokenClaims = {
+      ...extra,
       iss: this.config.jwt.issuer,
       aud: this.config.jwt.audience,
       sub,

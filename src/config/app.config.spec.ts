@@ -58,7 +58,10 @@ describe('loadConfig', () => {
 
   it('refuses production without strong, distinct JWT secrets, and never echoes them', () => {
     expect(issues({ NODE_ENV: 'production' })).toEqual(['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']);
+    // 40 times one character: 40 bytes, no secret. Equal, and both too simple.
     expect(issues({ NODE_ENV: 'production', JWT_ACCESS_SECRET: 's'.repeat(40), JWT_REFRESH_SECRET: 's'.repeat(40) })).toEqual([
+      'JWT_REFRESH_SECRET',
+      'JWT_ACCESS_SECRET',
       'JWT_REFRESH_SECRET',
     ]);
     try {
@@ -67,5 +70,28 @@ describe('loadConfig', () => {
       expect((err as Error).message).toContain('JWT_ACCESS_SECRET must be at least 32 bytes');
       expect((err as Error).message).not.toContain('hunter2');
     }
+  });
+
+  it('refuses secrets that do not look random in production: 32 spaces are 32 bytes', () => {
+    const good = { JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za', JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
+    expect(issues({ NODE_ENV: 'production', ...good })).toEqual([]);
+    expect(issues({ NODE_ENV: 'production', ...good, JWT_ACCESS_SECRET: ' '.repeat(32) })).toEqual(['JWT_ACCESS_SECRET']);
+    expect(issues({ NODE_ENV: 'production', ...good, JWT_REFRESH_SECRET: 'abcdefghijklmnoabcdefghijklmnoabcdefghijklmno' })).toEqual([
+      'JWT_REFRESH_SECRET',
+    ]);
+    // Development generates its own; a simple one set by hand is the developer's business.
+    expect(issues({ JWT_ACCESS_SECRET: ' '.repeat(32) })).toEqual([]);
+  });
+
+  it('refuses MAIL_TRANSPORT=log in production: it would log reset links', () => {
+    const good = { JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za', JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
+    expect(issues({ NODE_ENV: 'production', ...good, MAIL_TRANSPORT: 'log' })).toEqual(['MAIL_TRANSPORT']);
+    expect(issues({ MAIL_TRANSPORT: 'log' })).toEqual([]);
+  });
+
+  it('caps sessions at SESSION_MAX_LIFETIME, 30 days by default', () => {
+    expect(loadConfig({}).jwt.sessionMaxLifetime).toBe(30 * 86_400);
+    expect(loadConfig({ SESSION_MAX_LIFETIME: '3600' }).jwt.sessionMaxLifetime).toBe(3600);
+    expect(issues({ SESSION_MAX_LIFETIME: '10' })).toEqual(['SESSION_MAX_LIFETIME']);
   });
 });

@@ -37,6 +37,8 @@ export interface AppConfig {
     accessTtl: number;
     refreshTtl: number;
     refreshGraceSeconds: number;
+    /** Seconds: a session ends this long after sign-in, whatever its refreshes. */
+    sessionMaxLifetime: number;
   };
   auth: {
     registrationEnabled: boolean;
@@ -133,6 +135,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       accessTtl: e.ACCESS_TOKEN_TTL,
       refreshTtl: e.REFRESH_TOKEN_TTL,
       refreshGraceSeconds: e.REFRESH_GRACE_SECONDS,
+      sessionMaxLifetime: e.SESSION_MAX_LIFETIME,
     },
     auth: {
       registrationEnabled: e.REGISTRATION_ENABLED,

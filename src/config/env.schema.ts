@@ -68,6 +68,9 @@ const trustProxy = z
       .filter(Boolean);
   });
 
+/** A production secret with fewer distinct characters than this is refused (docs/api.md §7). */
+export const MIN_DISTINCT_SECRET_CHARS = 16;
+
 const secret = z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, { message: 'must be at least 32 bytes long' });
 
 export const envSchema = z
@@ -111,6 +114,7 @@ export const envSchema = z
     ACCESS_TOKEN_TTL: int(30, 86_400).default(900),
     REFRESH_TOKEN_TTL: int(60, 365 * 86_400).default(7 * 86_400),
     REFRESH_GRACE_SECONDS: int(0, 300).default(0),
+    SESSION_MAX_LIFETIME: int(60, 366 * 86_400).default(30 * 86_400),
 
     REGISTRATION_ENABLED: bool.default(true),
     PASSWORD_MIN_LENGTH: int(6, 128).default(8),
@@ -161,6 +165,24 @@ export const envSchema = z
       }
       if (env.JWT_ACCESS_SECRET && env.JWT_ACCESS_SECRET === env.JWT_REFRESH_SECRET) {
         ctx.addIssue({ code: 'custom', path: ['JWT_REFRESH_SECRET'], message: 'must differ from JWT_ACCESS_SECRET' });
+      }
+      // 32 spaces are 32 bytes: a secret must also look random.
+      for (const name of ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET'] as const) {
+        const value = env[name];
+        if (value && new Set(value).size < MIN_DISTINCT_SECRET_CHARS) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `looks too simple to be a secret (fewer than ${MIN_DISTINCT_SECRET_CHARS} distinct characters); use e.g. openssl rand -base64 48`,
+          });
+        }
+      }
+      if (env.MAIL_TRANSPORT === 'log') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['MAIL_TRANSPORT'],
+          message: 'cannot be log in production: it would write reset and verification links into the log',
+        });
       }
     }
   });

@@ -27,7 +27,7 @@ export function resolveSecrets(config: AppConfig): AppConfig {
       jwt_access_secret: randomBytes(48).toString('base64url'),
       jwt_refresh_secret: randomBytes(48).toString('base64url'),
     };
-    mkdirSync(config.dataDir, { recursive: true });
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   }
   return {

@@ -5,13 +5,16 @@ import { LoginAttemptsService } from './login-attempts.service.js';
 import { LoginFailure } from './login-failure.entity.js';
 import { defaultHashPool, PasswordHasher } from './password-hasher.js';
 import { PasswordPolicy } from './password-policy.js';
+import { UserToken } from './user-token.entity.js';
+import { UserTokensService } from './user-tokens.service.js';
 
 /**
  * What proves who someone is, below the users: password hashing (one pool per process),
- * the password policy, and the failure counts and locks of login names.
+ * the password policy, the failure counts and locks of login names, and the single-use
+ * tokens mailed to users.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([LoginFailure])],
+  imports: [TypeOrmModule.forFeature([LoginFailure, UserToken])],
   providers: [
     {
       provide: PasswordHasher,
@@ -20,7 +23,8 @@ import { PasswordPolicy } from './password-policy.js';
     },
     PasswordPolicy,
     LoginAttemptsService,
+    UserTokensService,
   ],
-  exports: [PasswordHasher, PasswordPolicy, LoginAttemptsService],
+  exports: [PasswordHasher, PasswordPolicy, LoginAttemptsService, UserTokensService],
 })
 export class CredentialsModule {}

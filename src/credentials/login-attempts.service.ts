@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { isDuplicateKey } from '../common/errors/map-error.js';
+import { canonicalLogin } from '../common/phone.js';
 import { LoginFailure } from './login-failure.entity.js';
 
 export interface LoginStatus {
@@ -11,13 +12,36 @@ export interface LoginStatus {
   lockedUntil: Date | null;
 }
 
-/** The key a login name is counted under: as typed, case-insensitively. */
-export const loginKey = (login: string) => login.trim().toLowerCase().slice(0, 255);
+/** An attempt that may go ahead: it holds one of the LOGIN_MAX_FAILURES slots. */
+export interface TakenAttempt {
+  taken: true;
+  /** The failures counted so far, this attempt included (it counts unless it succeeds). */
+  failedAttempts: number;
+  /** This attempt reached the limit: if it fails, the name is locked (audit `auth.locked`). */
+  locksIfFailed: boolean;
+}
+
+/** Refused before the password is looked at: the name is locked. */
+export interface RefusedAttempt {
+  taken: false;
+  lockedUntil: Date;
+}
+
+/** Who failures are counted under: an account (every name of it), or a name that denotes none. */
+export type AttemptSubject = { userId: string } | { name: string };
 
 /**
- * Lockout (docs/api.md §3): LOGIN_MAX_FAILURES failures of one login name within
- * LOGIN_LOCK_MINUTES lock that name for LOGIN_LOCK_MINUTES. Counted in the database with
- * an atomic increment, so parallel attempts and several instances all count.
+ * Lockout (docs/api.md §3): LOGIN_MAX_FAILURES failures within LOGIN_LOCK_MINUTES lock for
+ * LOGIN_LOCK_MINUTES. Counted in the database (it holds across instances and restarts):
+ *
+ * - per account, so the username, the email and every spelling of the phone of one account
+ *   share one count (`user:<id>`); per canonical name for names that denote no account
+ *   (`name:<name>`), so a lock looks the same whether or not the name exists;
+ * - taken **before** the password is checked, by one conditional UPDATE that succeeds only
+ *   under the limit. An attempt holds its slot while the password is verified: it counts as
+ *   a failure unless it succeeds (`succeeded` clears the count). So any number of
+ *   concurrent attempts, on any number of instances, get at most LOGIN_MAX_FAILURES
+ *   answers of 401 before the lock; the rest are refused (403).
  */
 @Injectable()
 export class LoginAttemptsService {
@@ -30,64 +54,103 @@ export class LoginAttemptsService {
     return this.config.auth.lockMinutes * 60_000;
   }
 
-  async status(login: string): Promise<LoginStatus> {
-    const row = await this.failures.findOneBy({ loginKey: loginKey(login) });
+  /** The key failures of `subject` are counted under. */
+  keyOf(subject: AttemptSubject): string {
+    if ('userId' in subject) return `user:${subject.userId}`;
+    return `name:${canonicalLogin(subject.name, this.config.i18n.phoneRegion).name}`.slice(0, 255);
+  }
+
+  /** Every key failures of an account may sit under: the account, and its names (from before they named it). */
+  keysOfAccount(userId: string, names: string[]): string[] {
+    return [this.keyOf({ userId }), ...names.map((name) => this.keyOf({ name }))];
+  }
+
+  async status(key: string): Promise<LoginStatus> {
+    const row = await this.failures.findOneBy({ loginKey: key });
     return this.view(row, new Date());
   }
 
   private view(row: LoginFailure | null, now: Date): LoginStatus {
     if (!row) return { failedAttempts: 0, locked: false, lockedUntil: null };
-    if (row.lockedUntil && row.lockedUntil > now) {
-      return { failedAttempts: row.failedCount, locked: true, lockedUntil: row.lockedUntil };
-    }
+    if (row.lockedUntil && row.lockedUntil > now) return { failedAttempts: row.failedCount, locked: true, lockedUntil: row.lockedUntil };
     const expired = row.lockedUntil !== null || row.firstFailedAt.getTime() < now.getTime() - this.windowMs;
     return { failedAttempts: expired ? 0 : row.failedCount, locked: false, lockedUntil: null };
   }
 
-  /** Counts one failure; returns the new status and whether this failure set the lock. */
-  async recordFailure(login: string): Promise<LoginStatus & { lockedNow: boolean }> {
-    const key = loginKey(login);
+  /**
+   * Takes one attempt's slot, atomically: counted now, before the password is checked.
+   * Three statements, each atomic on its own, cover the three states a row can be in.
+   */
+  async take(key: string): Promise<TakenAttempt | RefusedAttempt> {
+    const max = this.config.auth.maxFailures;
     const now = new Date();
     const windowStart = new Date(now.getTime() - this.windowMs);
+    const lockUntil = new Date(now.getTime() + this.windowMs);
+    const first = { failedCount: 1, firstFailedAt: now, lastFailedAt: now, lockedUntil: max <= 1 ? lockUntil : null };
+
+    // 1. The first failure of a name.
     try {
-      await this.failures.insert({ loginKey: key, failedCount: 1, firstFailedAt: now, lastFailedAt: now, lockedUntil: null });
+      await this.failures.insert({ loginKey: key, ...first });
+      return { taken: true, failedAttempts: 1, locksIfFailed: max <= 1 };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      // A count older than the window, or one whose lock has run out, starts again at 1.
-      const restart = '(first_failed_at < :windowStart OR (locked_until IS NOT NULL AND locked_until <= :now))';
+    }
+
+    // 2. A count whose window, or whose lock, has run out starts again at 1.
+    const restarted = await this.failures
+      .createQueryBuilder()
+      .update(LoginFailure)
+      .set(first)
+      .where('login_key = :key AND ((locked_until IS NULL AND first_failed_at < :windowStart) OR locked_until <= :now)', {
+        key,
+        windowStart,
+        now,
+      })
+      .execute();
+    if (restarted.affected === 1) return { taken: true, failedAttempts: 1, locksIfFailed: max <= 1 };
+
+    // 3. One more within the window, only while under the limit. (Only the count moves in
+    // this SET, so MySQL's left-to-right assignments and SQLite's agree.)
+    const counted = await this.failures
+      .createQueryBuilder()
+      .update(LoginFailure)
+      .set({ failedCount: () => 'failed_count + 1', lastFailedAt: now })
+      .where('login_key = :key AND locked_until IS NULL AND first_failed_at >= :windowStart AND failed_count < :max', {
+        key,
+        windowStart,
+        max,
+      })
+      .execute();
+    if (counted.affected === 1) {
+      const row = await this.failures.findOneBy({ loginKey: key });
+      const failedAttempts = row?.failedCount ?? max;
+      if (failedAttempts < max) return { taken: true, failedAttempts, locksIfFailed: false };
+      // The limit is reached: lock from now. Attempts after this one are refused at once,
+      // and this one still answers for its own password.
       await this.failures
         .createQueryBuilder()
         .update(LoginFailure)
-        .set({
-          failedCount: () => `CASE WHEN ${restart} THEN 1 ELSE failed_count + 1 END`,
-          firstFailedAt: () => `CASE WHEN ${restart} THEN :now ELSE first_failed_at END`,
-          lockedUntil: () => `CASE WHEN ${restart} THEN NULL ELSE locked_until END`,
-          lastFailedAt: now,
-        })
-        .where('login_key = :key', { key })
-        .setParameters({ windowStart, now })
+        .set({ lockedUntil: lockUntil })
+        .where('login_key = :key AND locked_until IS NULL', { key })
         .execute();
+      return { taken: true, failedAttempts, locksIfFailed: true };
     }
-    const row = await this.failures.findOneByOrFail({ loginKey: key });
-    if (row.failedCount >= this.config.auth.maxFailures && !(row.lockedUntil && row.lockedUntil > now)) {
-      const lockedUntil = new Date(now.getTime() + this.windowMs);
-      const result = await this.failures
-        .createQueryBuilder()
-        .update(LoginFailure)
-        .set({ lockedUntil })
-        .where('login_key = :key AND (locked_until IS NULL OR locked_until <= :now)', { key, now })
-        .execute();
-      return { failedAttempts: row.failedCount, locked: true, lockedUntil, lockedNow: result.affected === 1 };
-    }
-    return { ...this.view(row, now), lockedNow: false };
+
+    // 4. Locked, or at the limit while the attempt that reached it is being checked.
+    const row = await this.failures.findOneBy({ loginKey: key });
+    return { taken: false, lockedUntil: row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : lockUntil };
   }
 
-  /** After a successful login, a password reset or an admin's unlock. */
-  /** Clears failures and locks of these names (inside the caller's transaction if `em`); returns how many rows went. */
-  async clear(logins: string[], em?: EntityManager): Promise<number> {
-    const keys = [...new Set(logins.filter(Boolean).map(loginKey))];
-    if (!keys.length) return 0;
-    const result = await (em?.getRepository(LoginFailure) ?? this.failures).delete({ loginKey: In(keys) });
+  /** The attempt proved the password right: the count (and a lock it set) goes. */
+  async succeeded(key: string): Promise<void> {
+    await this.failures.delete({ loginKey: key });
+  }
+
+  /** Clears failures and locks of these keys (inside the caller's transaction if `em`); returns how many rows went. */
+  async clear(keys: string[], em?: EntityManager): Promise<number> {
+    const unique = [...new Set(keys.filter(Boolean))];
+    if (!unique.length) return 0;
+    const result = await (em?.getRepository(LoginFailure) ?? this.failures).delete({ loginKey: In(unique) });
     return result.affected ?? 0;
   }
 }

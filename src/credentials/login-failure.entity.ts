@@ -1,9 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * Failed logins per login name as typed (lower-cased), for unknown names too, so a
- * lock reveals nothing about which names exist. Lives in the database so a lock
- * holds across instances and restarts.
+ * Failed logins per account (`user:<id>`) or, for names that denote no account, per
+ * canonical name (`name:<name>`), so a lock reveals nothing about which names exist
+ * (LoginAttemptsService). Lives in the database so a lock holds across instances and
+ * restarts.
  */
 @Entity({ name: 'login_failures' })
 export class LoginFailure {

@@ -29,7 +29,7 @@ export function passwordProblem(password: string, opts: { minLength: number; use
   return null;
 }
 
-function describe(problem: PasswordProblem, minLength: number): string {
+export function describeProblem(problem: PasswordProblem, minLength: number): string {
   switch (problem) {
     case 'too_short':
       return `must be at least ${minLength} characters`;
@@ -53,9 +53,22 @@ export class PasswordPolicy {
     const problem = passwordProblem(password, { minLength, username });
     if (problem) {
       throw new AppException(ErrorCode.WEAK_PASSWORD, {
-        details: [{ field, message: describe(problem, minLength) }],
+        details: [{ field, message: describeProblem(problem, minLength) }],
         params: { min: minLength },
       });
     }
   }
+}
+
+/**
+ * In production ADMIN_PASSWORD must pass the policy like any other password (docs/api.md §7):
+ * the issue naming the variable, or null.
+ */
+export function adminPasswordIssue(config: AppConfig): { variable: string; message: string } | null {
+  const password = config.admin.password;
+  if (!config.isProduction || !password) return null;
+  const problem = passwordProblem(password, { minLength: config.auth.passwordMinLength, username: config.admin.username });
+  return problem
+    ? { variable: 'ADMIN_PASSWORD', message: `fails the password policy: it ${describeProblem(problem, config.auth.passwordMinLength)}` }
+    : null;
 }

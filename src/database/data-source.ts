@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app.config.js';
@@ -40,7 +40,10 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     };
   }
 
-  mkdirSync(dirname(config.db.path), { recursive: true });
+  // Only the service's own user reads the data folder and the database (docs/api.md §7). SQLite
+  // gives its -wal and -shm files the mode of the database file.
+  mkdirSync(dirname(config.db.path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(config.db.path, 'a', 0o600));
   return {
     ...common,
     type: 'better-sqlite3',

@@ -1,10 +1,10 @@
 import { AuditLog } from '../audit/audit-log.entity.js';
 import { LoginFailure } from '../credentials/login-failure.entity.js';
-import { PasswordResetToken } from '../auth/password-reset-token.entity.js';
+import { UserToken } from '../credentials/user-token.entity.js';
 import { Permission } from '../permissions/permission.entity.js';
 import { Role } from '../roles/role.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** Every entity, listed explicitly (no globs: they break under ESM and bundling). */
-export const ENTITIES = [User, Role, Permission, Session, PasswordResetToken, LoginFailure, AuditLog];
+export const ENTITIES = [User, Role, Permission, Session, UserToken, LoginFailure, AuditLog];

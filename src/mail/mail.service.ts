@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { createTransport, type Transporter } from 'nodemailer';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import type { Locale } from '../common/i18n/messages.js';
-import { passwordResetMail } from './templates.js';
+import { emailChangedMail, passwordResetMail } from './templates.js';
 
 export interface OutgoingMail {
   to: string;
@@ -59,6 +59,11 @@ export class MailService implements OnModuleDestroy {
     await this.send({ to, ...passwordResetMail(locale, { token, link, expiresAt }) });
   }
 
+  /** To the old address, after an account's email changed to `newEmail` (null: removed). */
+  async sendEmailChanged(oldEmail: string, newEmail: string | null, locale: Locale): Promise<void> {
+    await this.send({ to: oldEmail, ...emailChangedMail(locale, newEmail) });
+  }
+
   onModuleDestroy(): void {
     this.transporter?.close();
   }
@@ -69,7 +74,7 @@ export class MailService implements OnModuleDestroy {
    */
   private async writeToOutbox(mail: OutgoingMail): Promise<void> {
     const dir = this.config.mail.outboxDir;
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const sentAt = new Date().toISOString();
     const name = `${sentAt.replace(/:/g, '-')}-${randomBytes(6).toString('hex')}.json`;
     const body = JSON.stringify({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, sent_at: sentAt }, null, 2);

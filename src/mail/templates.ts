@@ -74,3 +74,44 @@ export function passwordResetMail(locale: Locale, p: PasswordResetParams): Rende
   ].join('\n');
   return { subject: t.subject, text, html };
 }
+
+interface EmailChangedTexts {
+  subject: string;
+  greeting: string;
+  body: (to: string | null) => string;
+  notYou: string;
+}
+
+const EMAIL_CHANGED: Record<Locale, EmailChangedTexts> = {
+  en: {
+    subject: 'The email address of your account was changed',
+    greeting: 'Hello,',
+    body: (to) => (to ? `The email address of your account was changed to ${to}.` : 'The email address was removed from your account.'),
+    notYou:
+      'If you did not do this, sign in and change your password at once, or contact your administrator: someone else may hold your account.',
+  },
+  'zh-CN': {
+    subject: '您账号的邮箱地址已更改',
+    greeting: '您好:',
+    body: (to) => (to ? `您账号的邮箱地址已更改为 ${to}。` : '您账号的邮箱地址已被移除。'),
+    notYou: '如果这不是您本人的操作,请立即登录并修改密码,或联系管理员:您的账号可能已被他人控制。',
+  },
+};
+
+/** Sent to the old address when an account's email changes (docs/api.md §4). */
+export function emailChangedMail(locale: Locale, to: string | null): RenderedMail {
+  const t = EMAIL_CHANGED[locale];
+  const text = [t.greeting, '', t.body(to), '', t.notYou, ''].join('\n');
+  const e = escapeHtml;
+  const html = [
+    '<!doctype html>',
+    `<html lang="${e(locale)}"><head><meta charset="utf-8"><title>${e(t.subject)}</title></head>`,
+    '<body style="font-family: sans-serif; line-height: 1.5">',
+    `<p>${e(t.greeting)}</p>`,
+    `<p>${e(t.body(to))}</p>`,
+    `<p>${e(t.notYou)}</p>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+  return { subject: t.subject, text, html };
+}

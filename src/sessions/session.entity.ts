@@ -5,6 +5,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
  * used next; `previousJti` the one spent last (for the grace window). Any other
  * validly signed refresh token of this session is a spent one: presenting it is theft.
  */
+export type SessionKind = 'api' | 'oauth' | 'sso';
+
 @Entity({ name: 'sessions' })
 export class Session {
   /** The tokens' `sid`. */
@@ -38,6 +40,18 @@ export class Session {
 
   @Column({ name: 'expires_at', type: 'datetime', precision: 6 })
   expiresAt: Date;
+
+  /** The absolute end: refreshes extend `expires_at` up to it, never beyond (SESSION_MAX_LIFETIME). */
+  @Column({ name: 'ends_at', type: 'datetime', precision: 6 })
+  endsAt: Date;
+
+  /** `api`: POST /auth/login; `oauth`: an OAuth grant (its id is the grant's); `sso`: the hosted pages' browser session. */
+  @Column({ type: 'varchar', length: 8, default: 'api' })
+  kind: SessionKind;
+
+  /** The OAuth client of an `oauth` session. */
+  @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })
+  clientId: string | null;
 
   @Column({ name: 'revoked_at', type: 'datetime', precision: 6, nullable: true })
   revokedAt: Date | null;

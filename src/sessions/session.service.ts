@@ -5,7 +5,7 @@ import { IsNull, MoreThan, Not, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import type { StateCache } from '../common/cache/state-cache.js';
 import type { RequestContext } from '../common/http/request-context.js';
-import { Session } from './session.entity.js';
+import { Session, type SessionKind } from './session.entity.js';
 
 /** Whether a session (the tokens' `sid`) is live, by session id. */
 export const SESSION_CACHE = Symbol('SESSION_CACHE');
@@ -15,11 +15,15 @@ export type RevokeReason =
 
 /** What a refresh attempt found; the caller turns it into tokens or an error. */
 export type RotateOutcome =
-  | { kind: 'rotated'; session: Pick<Session, 'id' | 'expiresAt'>; jti: string }
-  | { kind: 'grace'; session: Pick<Session, 'id' | 'expiresAt'>; jti: string }
+  | { kind: 'rotated'; session: Pick<Session, 'id' | 'expiresAt' | 'endsAt'>; jti: string }
+  | { kind: 'grace'; session: Pick<Session, 'id' | 'expiresAt' | 'endsAt'>; jti: string }
   | { kind: 'reused'; session: Pick<Session, 'id'> }
   | { kind: 'revoked' }
-  | { kind: 'expired' };
+  | { kind: 'expired' }
+  /** The token's session belongs to another user than its `sub`. */
+  | { kind: 'foreign' };
+
+const minDate = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
 
 /**
  * Sessions live in the database (the truth); whether a session is live is cached for
@@ -29,15 +33,28 @@ export type RotateOutcome =
 export class SessionService {
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
-    @Inject(SESSION_CACHE) private readonly cache: StateCache<boolean>,
+    @Inject(SESSION_CACHE) private readonly cache: StateCache<string | null>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(userId: string, ctx: RequestContext, em?: EntityManager): Promise<Session> {
+  /**
+   * A new session (inside the caller's transaction if `em`). It ends SESSION_MAX_LIFETIME
+   * after now whatever the refreshes; `kind` and `clientId` say what signed in.
+   */
+  async create(
+    userId: string,
+    ctx: RequestContext,
+    em?: EntityManager,
+    opts: { kind?: SessionKind; clientId?: string; id?: string } = {},
+  ): Promise<Session> {
     const now = new Date();
+    const endsAt = new Date(now.getTime() + this.config.jwt.sessionMaxLifetime * 1000);
     const session = this.sessions.create({
-      id: randomUUID(),
+      id: opts.id ?? randomUUID(),
       userId,
+      kind: opts.kind ?? 'api',
+      clientId: opts.clientId ?? null,
+      endsAt,
       refreshJti: randomUUID(),
       previousJti: null,
       rotatedAt: null,
@@ -45,7 +62,7 @@ export class SessionService {
       userAgent: ctx.userAgent,
       createdAt: now,
       lastUsedAt: now,
-      expiresAt: new Date(now.getTime() + this.config.jwt.refreshTtl * 1000),
+      expiresAt: minDate(new Date(now.getTime() + this.config.jwt.refreshTtl * 1000), endsAt),
       revokedAt: null,
       revokedReason: null,
     });
@@ -53,13 +70,20 @@ export class SessionService {
     return session;
   }
 
-  /** The per-request check: no database query while the answer is cached. */
-  isLive(sessionId: string): Promise<boolean> {
+  /**
+   * The per-request check: the user a live session belongs to, or null when it is revoked,
+   * expired or unknown. The caller compares it with the token's `sub` (a token whose session
+   * is another user's is refused). No database query while the answer is cached.
+   */
+  liveOwner(sessionId: string): Promise<string | null> {
     return this.cache.getOrLoad(
       sessionId,
       async () => {
-        const s = await this.sessions.findOne({ where: { id: sessionId }, select: { id: true, revokedAt: true, expiresAt: true } });
-        return !!s && !s.revokedAt && s.expiresAt.getTime() > Date.now();
+        const s = await this.sessions.findOne({
+          where: { id: sessionId },
+          select: { id: true, userId: true, revokedAt: true, expiresAt: true },
+        });
+        return s && !s.revokedAt && s.expiresAt.getTime() > Date.now() ? s.userId : null;
       },
       this.config.jwt.accessTtl,
     );
@@ -67,23 +91,38 @@ export class SessionService {
 
   /**
    * Spends refresh token `jti` of session `sid` and names the next one, in one conditional
-   * UPDATE: it only matches while `refresh_jti` is still `jti` and the session is live, so
-   * when the same token arrives twice at once exactly one request wins. Only a miss reads
+   * UPDATE: it only matches while `refresh_jti` is still `jti`, the session is the user's and
+   * live, so when the same token arrives twice at once exactly one request wins. The new
+   * expiry slides, but never past the session's absolute end (`endsAt`, carried by the
+   * refresh token; read from the row for tokens that do not carry it). Only a miss reads
    * the row, to tell a revoked or expired session from a spent token.
    */
-  async rotate(sessionId: string, jti: string): Promise<RotateOutcome> {
+  async rotate(token: { sessionId: string; userId: string; jti: string; endsAt?: Date }): Promise<RotateOutcome> {
+    const { sessionId, userId, jti } = token;
     const now = new Date();
     const next = randomUUID();
-    const expiresAt = new Date(now.getTime() + this.config.jwt.refreshTtl * 1000);
+    const endsAt = token.endsAt ?? (await this.sessions.findOne({ where: { id: sessionId }, select: { id: true, endsAt: true } }))?.endsAt;
+    if (!endsAt) return { kind: 'revoked' };
+    const expiresAt = minDate(new Date(now.getTime() + this.config.jwt.refreshTtl * 1000), endsAt);
     const result = await this.sessions
       .createQueryBuilder()
       .update(Session)
       .set({ refreshJti: next, previousJti: jti, rotatedAt: now, lastUsedAt: now, expiresAt })
-      .where('id = :id AND refresh_jti = :jti AND revoked_at IS NULL AND expires_at > :now', { id: sessionId, jti, now })
+      .where(
+        'id = :id AND user_id = :userId AND refresh_jti = :jti AND revoked_at IS NULL AND expires_at > :now AND ends_at >= :expiresAt',
+        {
+          id: sessionId,
+          userId,
+          jti,
+          now,
+          expiresAt,
+        },
+      )
       .execute();
-    if (result.affected === 1) return { kind: 'rotated', session: { id: sessionId, expiresAt }, jti: next };
+    if (result.affected === 1) return { kind: 'rotated', session: { id: sessionId, expiresAt, endsAt }, jti: next };
     const session = await this.sessions.findOneBy({ id: sessionId });
     if (!session || session.revokedAt) return { kind: 'revoked' };
+    if (session.userId !== userId) return { kind: 'foreign' };
     if (session.expiresAt <= now) return { kind: 'expired' };
     return this.spent(session, jti, now);
   }

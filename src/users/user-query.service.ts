@@ -9,7 +9,7 @@ import type { ListUsersQuery, LoginStatusDto } from './dto/admin-user.dto.js';
 import { toUserDto, type UserDto } from './dto/user.dto.js';
 import { RolesService } from '../roles/roles.service.js';
 import { User } from './user.entity.js';
-import { USER_ROLES } from './users.service.js';
+import { USER_ROLES, UsersService } from './users.service.js';
 
 const SORT: SortSpec<NonNullable<ListUsersQuery['sort']>> = {
   columns: {
@@ -30,14 +30,15 @@ const SORT: SortSpec<NonNullable<ListUsersQuery['sort']>> = {
 @Injectable()
 export class UserQueryService {
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(User) private readonly repo: Repository<User>,
+    private readonly users: UsersService,
     private readonly attempts: LoginAttemptsService,
     private readonly roles: RolesService,
   ) {}
 
   async list(query: ListUsersQuery): Promise<Page<UserDto>> {
     // TypeORM adds `deleted_at IS NULL` to every query of User (its @DeleteDateColumn).
-    const qb = this.users.createQueryBuilder('u');
+    const qb = this.repo.createQueryBuilder('u');
     whereKeyword(qb, ['u.username', 'u.nickname', 'u.email', 'u.phone'], query.keyword);
     if (query.status) qb.andWhere('u.status = :status', { status: query.status });
     if (query.role) {
@@ -50,7 +51,7 @@ export class UserQueryService {
     orderBy(qb, SORT, query.sort, query.order);
     const { rows, total } = await fetchPage(qb, query);
     // The page is chosen without joins (so LIMIT counts users), then their roles are loaded.
-    const withRoles = rows.length ? await this.users.find({ where: { id: In(rows.map((u) => u.id)) }, relations: { roles: true } }) : [];
+    const withRoles = rows.length ? await this.repo.find({ where: { id: In(rows.map((u) => u.id)) }, relations: { roles: true } }) : [];
     const byId = new Map(withRoles.map((u) => [u.id, u]));
     return toPage(
       rows.map((u) => toUserDto(byId.get(u.id) ?? u)),
@@ -60,14 +61,18 @@ export class UserQueryService {
   }
 
   async get(id: string): Promise<UserDto> {
-    const user = await this.users.findOne({ where: { id }, relations: { roles: true } });
+    const user = await this.repo.findOne({ where: { id }, relations: { roles: true } });
     if (!user) throw new AppException(ErrorCode.NOT_FOUND);
     return toUserDto(user);
   }
 
-  /** The lockout state of a login name as typed (docs/api.md §3 counts per name, for unknown names too). */
+  /**
+   * The lockout state of a login name as typed: of the account it denotes (every name of
+   * one account shares one count), or of the name itself (docs/api.md §3).
+   */
   async loginStatus(username: string): Promise<LoginStatusDto> {
-    const status = await this.attempts.status(username);
+    const user = await this.users.findForLogin(username);
+    const status = await this.attempts.status(this.attempts.keyOf(user ? { userId: user.id } : { name: username }));
     return {
       username,
       failed_attempts: status.failedAttempts,

@@ -89,7 +89,7 @@ export class UsersAdminService {
 
   async update(me: Principal, id: string, dto: UpdateUserDto, ctx: RequestContext): Promise<UserDto> {
     const disabling = dto.status === 'disabled';
-    const revoked = await runTransaction(this.dataSource, async (em) => {
+    const { revoked, plan } = await runTransaction(this.dataSource, async (em) => {
       if (disabling) await this.superAdmins.lock(em);
       const user = await this.findOrFail(em, id);
       assertMayActOnUser(me.access, user);
@@ -97,7 +97,9 @@ export class UsersAdminService {
         if (user.id === me.actorId) throw new AppException(ErrorCode.PROTECTED_RESOURCE);
         await this.superAdmins.assertNotLast(em, user);
       }
-      const fields = await this.users.updateProfile(em, user, dto);
+      const plan = this.users.planProfile(user, dto);
+      await this.users.applyProfile(em, plan);
+      const fields = plan.fields;
       // A disabled user's tokens stop at their next request (docs/api.md §3: TOKEN_REVOKED).
       const ids = disabling ? await this.sessions.revokeAllForUser(id, 'user_disabled', undefined, em) : [];
       if (fields.length) {
@@ -113,9 +115,10 @@ export class UsersAdminService {
           em,
         );
       }
-      return ids;
+      return { revoked: ids, plan };
     });
     await this.afterCommit(id, revoked);
+    await this.users.notifyEmailChange(plan, ctx.locale);
     return toUserDto((await this.users.findById(id)) ?? this.gone());
   }
 
@@ -188,7 +191,7 @@ export class UsersAdminService {
     await runTransaction(this.dataSource, async (em) => {
       const user = await this.findOrFail(em, id);
       assertMayActOnUser(me.access, user);
-      const cleared = await this.attempts.clear(loginNamesOf(user), em);
+      const cleared = await this.attempts.clear(this.attempts.keysOfAccount(user.id, loginNamesOf(user)), em);
       await this.audit.record(
         { action: 'user.unlock', actorId: me.actorId, targetType: 'user', targetId: id, detail: { cleared } },
         ctx,

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { AuthzModule } from '../authz/authz.module.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
+import { MailModule } from '../mail/mail.module.js';
 import { RolesModule } from '../roles/roles.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { SuperAdmins } from './super-admins.js';
@@ -20,7 +21,7 @@ import { UsersService } from './users.service.js';
  * administration at /users (docs/api.md §5).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), AuthzModule, AuditModule, RolesModule, CredentialsModule, SessionsModule],
+  imports: [TypeOrmModule.forFeature([User]), AuthzModule, AuditModule, RolesModule, CredentialsModule, SessionsModule, MailModule],
   controllers: [UsersController],
   providers: [UsersService, UserAccess, UserQueryService, UsersAdminService, UserRolesService, SuperAdmins],
   exports: [UsersService, UserAccess],

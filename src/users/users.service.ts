@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
@@ -7,8 +7,11 @@ import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { replaceLinks, type Junction } from '../common/database/link-set.js';
 import { SystemRole } from '../authz/permission-catalogue.js';
+import type { Locale } from '../common/i18n/messages.js';
+import { UserTokensService } from '../credentials/user-tokens.service.js';
+import { MailService } from '../mail/mail.service.js';
 import { RolesService } from '../roles/roles.service.js';
-import { toE164 } from './phone.js';
+import { canonicalLogin, toE164 } from '../common/phone.js';
 import { User, type UserStatus } from './user.entity.js';
 
 /** Users own the junction of their roles. */
@@ -25,6 +28,18 @@ export interface NewUser {
   roleIds?: number[];
 }
 
+/** A profile change, planned by `planProfile` and written by `applyProfile`. */
+export interface ProfileChange {
+  userId: string;
+  changes: Partial<User>;
+  /** The fields that change, as the audit log names them. */
+  fields: string[];
+  /** Set when the email changes. */
+  emailChange?: { from: string | null; to: string | null };
+  /** Email or phone change: a user needs their password for it (docs/api.md §4). */
+  changesContact: boolean;
+}
+
 export interface ProfilePatch {
   nickname?: string | null;
   email?: string | null;
@@ -39,8 +54,12 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly roles: RolesService,
+    private readonly tokens: UserTokensService,
+    private readonly mail: MailService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  private readonly logger = new Logger(UsersService.name);
 
   /** E.164, or 400 VALIDATION_FAILED naming the field. */
   normalisePhone(phone: string, field = 'phone'): string {
@@ -58,7 +77,7 @@ export class UsersService {
     const key = login.trim().toLowerCase();
     const qb = this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.username_key = :key', { key });
     if (key.includes('@')) qb.orWhere('u.email_key = :key', { key });
-    const phone = /^[+\d][\d\s-]{4,}$/.test(key) ? toE164(key, this.config.i18n.phoneRegion) : null;
+    const { phone } = canonicalLogin(login, this.config.i18n.phoneRegion);
     if (phone) qb.orWhere('u.phone_key = :phone', { phone });
     const found = await qb.getMany();
     // A username is preferred over an email or phone that happens to read the same.
@@ -102,18 +121,20 @@ export class UsersService {
     return (await this.findById(user.id, em))!;
   }
 
-  /** Applies a profile patch; an email change un-verifies the email. */
-  async updateProfile(em: EntityManager, user: User, patch: ProfilePatch): Promise<string[]> {
+  /** What a profile patch would change, normalised; nothing is written. */
+  planProfile(user: User, patch: ProfilePatch): ProfileChange {
     const changes: Partial<User> = {};
-    if (patch.nickname !== undefined) changes.nickname = patch.nickname;
-    if (patch.avatar !== undefined) changes.avatar = patch.avatar;
-    if (patch.status !== undefined) changes.status = patch.status;
+    if (patch.nickname !== undefined && patch.nickname !== user.nickname) changes.nickname = patch.nickname;
+    if (patch.avatar !== undefined && patch.avatar !== user.avatar) changes.avatar = patch.avatar;
+    if (patch.status !== undefined && patch.status !== user.status) changes.status = patch.status;
+    let emailChange: ProfileChange['emailChange'];
     if (patch.email !== undefined) {
       const email = patch.email ? patch.email.trim().toLowerCase() : null;
       if (email !== user.email) {
         changes.email = email;
         changes.emailKey = email;
         changes.emailVerified = false;
+        emailChange = { from: user.email, to: email };
       }
     }
     if (patch.phone !== undefined) {
@@ -123,13 +144,33 @@ export class UsersService {
         changes.phoneKey = phone;
       }
     }
-    const changed = Object.keys(changes).filter((k) => !['emailKey', 'phoneKey'].includes(k));
-    if (Object.keys(changes).length) await em.getRepository(User).update({ id: user.id }, changes);
-    return changed;
+    const fields = Object.keys(changes).filter((k) => !['emailKey', 'phoneKey', 'emailVerified'].includes(k));
+    return { userId: user.id, changes, fields, emailChange, changesContact: 'email' in changes || 'phone' in changes };
   }
 
-  async setPasswordHash(userId: string, hash: string, em?: EntityManager): Promise<void> {
-    await (em?.getRepository(User) ?? this.users).update({ id: userId }, { passwordHash: hash });
+  /**
+   * Writes a planned change in the caller's transaction. An email change un-verifies the
+   * email and cancels pending reset links (they were sent to the old address).
+   */
+  async applyProfile(em: EntityManager, plan: ProfileChange): Promise<void> {
+    if (!plan.fields.length) return;
+    await em.getRepository(User).update({ id: plan.userId }, plan.changes);
+    if (plan.emailChange) await this.tokens.cancel(plan.userId, undefined, em);
+  }
+
+  /** After the commit: the old address hears of the change, so a takeover does not go unnoticed (docs/api.md §4). */
+  async notifyEmailChange(plan: ProfileChange, locale: Locale): Promise<void> {
+    const change = plan.emailChange;
+    if (!change?.from) return;
+    await this.mail.sendEmailChanged(change.from, change.to, locale).catch((err: unknown) => {
+      this.logger.error(`email change notice failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  /** A new password hash; pending reset links stop working (docs/api.md §4). */
+  async setPasswordHash(userId: string, hash: string, em: EntityManager): Promise<void> {
+    await em.getRepository(User).update({ id: userId }, { passwordHash: hash });
+    await this.tokens.cancel(userId, 'password_reset', em);
   }
 
   /**

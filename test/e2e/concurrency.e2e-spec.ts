@@ -60,22 +60,37 @@ describe(`concurrency [${DB}]`, () => {
     expect(Number(n)).toBe(1);
   });
 
-  it('50 parallel wrong-password logins → the lock counts every one of them', async () => {
+  it('50 parallel wrong-password logins → exactly LOGIN_MAX_FAILURES answers of 401, the rest 403, then locked', async () => {
     const u = await register(t.http);
     const results = await Promise.all(
       Array.from({ length: 50 }, () => t.http.post('/api/v1/auth/login', { username: u.username, password: 'Wrong-password-1' })),
     );
     const failures = results.filter((r) => r.status === 401);
     const locked = results.filter((r) => r.status === 403);
-    expect(failures.length + locked.length).toBe(50);
+    // The count is taken before the password is checked: no guess outruns the lock.
+    expect(failures).toHaveLength(5);
+    expect(locked).toHaveLength(45);
     expect(failures.every((r) => r.body.error === 'INVALID_CREDENTIALS')).toBe(true);
-    expect(locked.every((r) => r.body.error === 'ACCOUNT_LOCKED')).toBe(true);
+    expect(locked.every((r) => r.body.error === 'ACCOUNT_LOCKED' && Number(r.headers.get('retry-after')) > 0)).toBe(true);
     const [row] = await t.app
       .get(DataSource)
-      .query('SELECT failed_count, locked_until FROM login_failures WHERE login_key = ?', [u.username.toLowerCase()]);
-    expect(Number(row.failed_count)).toBe(failures.length);
+      .query('SELECT failed_count, locked_until FROM login_failures WHERE login_key = ?', [`user:${u.id}`]);
+    expect(Number(row.failed_count)).toBe(5);
     expect(row.locked_until).not.toBeNull();
     const after = await t.http.post('/api/v1/auth/login', { username: u.username, password: u.password });
     expect(after.body.error).toBe('ACCOUNT_LOCKED');
+  });
+
+  it('the right password sent among a burst of wrong ones cannot get past the lock', async () => {
+    const u = await register(t.http);
+    const wrong = Array.from({ length: 19 }, () =>
+      t.http.post('/api/v1/auth/login', { username: u.username, password: 'Wrong-password-1' }),
+    );
+    const right = t.http.post('/api/v1/auth/login', { username: u.username, password: u.password });
+    const results = await Promise.all([...wrong, right]);
+    // At most LOGIN_MAX_FAILURES attempts are ever let through to the password check.
+    expect(results.filter((r) => r.status === 401 || r.status === 200).length).toBeLessThanOrEqual(5);
+    expect(results.filter((r) => r.status === 401).length).toBeLessThanOrEqual(5);
+    expect(results.every((r) => [200, 401, 403].includes(r.status))).toBe(true);
   });
 });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, baseEnv, createTestDatabase, DB, startApp, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
 import { spawnServer, waitForOk } from '../support/process.js';
+import { MIGRATIONS } from '../../src/database/migrations/index.js';
+import { randomBytes } from 'node:crypto';
 
 describe(`foundation [${DB}]`, () => {
   let t: TestApp;
@@ -26,17 +28,17 @@ describe(`foundation [${DB}]`, () => {
           'audit_logs',
           'login_failures',
           'migrations',
-          'password_reset_tokens',
           'permissions',
           'role_permissions',
           'roles',
           'sessions',
           'user_roles',
+          'user_tokens',
           'users',
         ]),
       );
       const executed = await ds.query('SELECT name FROM migrations');
-      expect(executed.map((r: { name: string }) => r.name)).toEqual(['InitialSchema1763700000000']);
+      expect(executed.map((r: { name: string }) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
       // What `migration:generate` would write: nothing, so the entities match the migrations.
       const pending = await ds.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
@@ -96,7 +98,7 @@ describe(`foundation [${DB}]`, () => {
       await first.close({ keepDatabase: true });
       const second = await startApp({ ADMIN_PASSWORD: 'a-different-password-ignored' }, db);
       expect(await count(second)).toEqual(before);
-      expect(before).toEqual({ users: 1, roles: 3, permissions: 13, grants: 26, migrations: 1 });
+      expect(before).toEqual({ users: 1, roles: 3, permissions: 13, grants: 26, migrations: MIGRATIONS.length });
       await second.close();
     });
   });
@@ -214,8 +216,8 @@ describe(`foundation [${DB}]`, () => {
           ...env,
           NODE_ENV: 'production',
           PORT: String(await freePort()),
-          JWT_ACCESS_SECRET: 'a'.repeat(40),
-          JWT_REFRESH_SECRET: 'b'.repeat(40),
+          JWT_ACCESS_SECRET: randomBytes(32).toString('base64'),
+          JWT_REFRESH_SECRET: randomBytes(32).toString('base64'),
         },
         db.dataDir,
       );

@@ -26,7 +26,13 @@ describe(`the signed-in user [${DB}]`, () => {
     await ds.query('UPDATE users SET email_verified = 1 WHERE id = ?', [u.id]);
     const res = await t.http.patch(
       '/api/v1/users/me',
-      { nickname: 'Neo', email: `NEW_${u.email}`, phone: '+8613600136000', avatar: 'https://cdn.example.com/neo.png' },
+      {
+        nickname: 'Neo',
+        email: `NEW_${u.email}`,
+        phone: '+8613600136000',
+        avatar: 'https://cdn.example.com/neo.png',
+        current_password: u.password,
+      },
       { token: u.access_token },
     );
     expect(res.status).toBe(200);
@@ -38,7 +44,11 @@ describe(`the signed-in user [${DB}]`, () => {
       email_verified: false,
       permissions: [],
     });
-    const cleared = await t.http.patch('/api/v1/users/me', { nickname: null, phone: null }, { token: u.access_token });
+    const cleared = await t.http.patch(
+      '/api/v1/users/me',
+      { nickname: null, phone: null, current_password: u.password },
+      { token: u.access_token },
+    );
     expect(cleared.body.data).toMatchObject({ nickname: null, phone: null });
     expect((await t.http.get('/api/v1/users/me', { token: u.access_token })).body.data.nickname).toBeNull();
   });
@@ -56,7 +66,7 @@ describe(`the signed-in user [${DB}]`, () => {
       const res = await t.http.patch('/api/v1/users/me', body, { token: u.access_token });
       expect([res.status, res.body.error], JSON.stringify(body)).toEqual([400, 'VALIDATION_FAILED']);
     }
-    const taken = await t.http.patch('/api/v1/users/me', { email: other.email }, { token: u.access_token });
+    const taken = await t.http.patch('/api/v1/users/me', { email: other.email, current_password: u.password }, { token: u.access_token });
     expect([taken.status, taken.body.error]).toEqual([409, 'EMAIL_TAKEN']);
   });
 

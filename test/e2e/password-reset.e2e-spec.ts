@@ -46,7 +46,9 @@ describe(`forgot / verify / reset password over real SMTP [${DB}]`, () => {
     expect(mail.text).toContain(token);
 
     // The token is stored hashed, never as itself.
-    const rows = await t.app.get(DataSource).query('SELECT token_hash FROM password_reset_tokens WHERE user_id = ?', [u.id]);
+    const rows = await t.app
+      .get(DataSource)
+      .query("SELECT token_hash FROM user_tokens WHERE user_id = ? AND purpose = 'password_reset'", [u.id]);
     expect(rows).toHaveLength(1);
     expect(rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].token_hash).not.toContain(token);

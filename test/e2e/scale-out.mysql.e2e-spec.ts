@@ -129,6 +129,24 @@ describe('two instances, one MariaDB, one Redis', () => {
     }
   });
 
+  it('a burst of wrong passwords over both instances gets at most LOGIN_MAX_FAILURES answers of 401', async () => {
+    const u = await newUser(a);
+    const burst = Array.from({ length: 24 }, (_, i) =>
+      (i % 2 ? a : b).http.post('/api/v1/auth/login', { username: u.username, password: 'Wrong-password-1' }, { headers: client() }),
+    );
+    const results = await Promise.all(burst);
+    // Three attempts reach the password check; the others are refused before it: locked, or (this
+    // cluster asks for a captcha from the second failure) told to bring a captcha.
+    expect(results.filter((r) => r.body.error === 'INVALID_CREDENTIALS')).toHaveLength(3);
+    const rest = results.filter((r) => r.body.error !== 'INVALID_CREDENTIALS').map((r) => `${r.status} ${r.body.error}`);
+    expect(
+      rest.every((r) => r === '403 ACCOUNT_LOCKED' || r === '401 CAPTCHA_REQUIRED'),
+      rest.join(', '),
+    ).toBe(true);
+    const after = await b.http.post('/api/v1/auth/login', { username: u.username, password: PASSWORD }, { headers: client() });
+    expect([after.status, after.body.error]).toEqual([403, 'ACCOUNT_LOCKED']);
+  });
+
   it('a captcha drawn on A is answered on B, once', async () => {
     const u = await newUser(a);
     for (const on of [a, b])

@@ -1,10 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_HARD_MAX } from '../../credentials/password-policy.js';
 import { ProfilePatchDto } from '../../users/dto/account.dto.js';
 
 /** PATCH /users/me (docs/api.md §4). */
-export class UpdateMeDto extends ProfilePatchDto {}
+export class UpdateMeDto extends ProfilePatchDto {
+  @ApiPropertyOptional({
+    description: 'Your current password: required to change `email` or `phone` (400 WRONG_PASSWORD when missing or wrong)',
+    example: 'your current password',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(PASSWORD_HARD_MAX)
+  current_password?: string;
+}
 
 export class ChangePasswordDto {
   @ApiProperty({ example: 'correct horse battery staple' })

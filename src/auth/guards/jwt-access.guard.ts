@@ -52,8 +52,10 @@ export class JwtAccessGuard extends AuthGuard(ACCESS_STRATEGY) {
       const ttl = subject.exp - Date.now() / 1000;
       if (token && ttl > 0) this.verified.set(token, subject, ttl);
     }
-    const [live, access] = await Promise.all([this.sessions.isLive(subject.sessionId), this.access.get('user', subject.userId)]);
-    if (!live || !access || !access.active) throw new AppException(ErrorCode.TOKEN_REVOKED);
+    const [owner, access] = await Promise.all([this.sessions.liveOwner(subject.sessionId), this.access.get('user', subject.userId)]);
+    // A session of another user than the token's `sub` can only come from a forged token.
+    if (owner !== null && owner !== subject.userId) throw new AppException(ErrorCode.INVALID_TOKEN);
+    if (!owner || !access || !access.active) throw new AppException(ErrorCode.TOKEN_REVOKED);
     const principal: Principal = {
       kind: 'user',
       actorId: subject.userId,

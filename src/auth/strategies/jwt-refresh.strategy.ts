@@ -1,7 +1,7 @@
 import { createParamDecorator, Injectable, type ExecutionContext } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { TokenService, tokenSubject, type RefreshPrincipal, type TokenClaims } from '../token.service.js';
+import { refreshSubject, TokenService, type RefreshPrincipal, type TokenClaims } from '../token.service.js';
 
 export const REFRESH_STRATEGY = 'jwt-refresh';
 
@@ -23,7 +23,7 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, REFRESH_STRAT
   }
 
   validate(claims: TokenClaims): RefreshPrincipal {
-    return tokenSubject(claims, 'refresh');
+    return refreshSubject(claims);
   }
 }
 

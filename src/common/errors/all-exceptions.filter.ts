@@ -5,6 +5,18 @@ import { localise, pickLocale } from '../i18n/messages.js';
 import { ErrorCode, TOKEN_ERRORS } from './error-codes.js';
 import { toAppException } from './map-error.js';
 
+/**
+ * What an unexpected error may put in the log: its type, code and message. Never the whole
+ * object: TypeORM's QueryFailedError carries the SQL and its parameters (a password hash on
+ * a password update), and no stack trace leaves the process (docs/api.md §7).
+ */
+export function describeError(err: unknown): { type: string; code?: string; message: string } {
+  if (!(err instanceof Error)) return { type: typeof err, message: String(err).slice(0, 200) };
+  const e = err as Error & { code?: unknown; driverError?: { code?: unknown } };
+  const code = e.driverError?.code ?? e.code;
+  return { type: e.name, ...(code !== undefined ? { code: String(code) } : {}), message: e.message.slice(0, 500) };
+}
+
 /** Keys after which RFC 6750 asks for a `WWW-Authenticate: Bearer` challenge. */
 const BEARER_ERRORS = new Set<string>(TOKEN_ERRORS);
 
@@ -35,7 +47,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const { exception, unexpected } = toAppException(err);
 
     if (unexpected) {
-      request.log.error({ err, request_id: request.id }, 'request failed: %s', exception.code);
+      request.log.error({ err: describeError(err), request_id: request.id }, 'request failed: %s', exception.code);
     }
 
     const locale = pickLocale(request.headers['accept-language'], this.config.i18n.defaultLocale);

@@ -1,4 +1,6 @@
 import { InitialSchema1763700000000 } from './1763700000000-InitialSchema.js';
+import { UserTokens1764700000000 } from './1764700000000-UserTokens.js';
+import { SessionLifetime1764700000001 } from './1764700000001-SessionLifetime.js';
 
 /** Every migration in order. A new one is added here after `npm run migration:generate`. */
-export const MIGRATIONS = [InitialSchema1763700000000];
+export const MIGRATIONS = [InitialSchema1763700000000, UserTokens1764700000000, SessionLifetime1764700000001];

@@ -1,16 +1,21 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** A reset token is stored only as its SHA-256; the mail holds the token itself. */
-@Entity({ name: 'password_reset_tokens' })
-export class PasswordResetToken {
+export type UserTokenPurpose = 'password_reset' | 'verify_email';
+
+/** A single-use token mailed to a user, stored only as its SHA-256; the mail holds the token itself. */
+@Entity({ name: 'user_tokens' })
+@Index('IDX_user_tokens_user_purpose', ['userId', 'purpose'])
+export class UserToken {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id: number;
 
-  @Index('IDX_password_reset_tokens_user_id')
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId: string;
 
-  @Index('UQ_password_reset_tokens_hash', { unique: true })
+  @Column({ type: 'varchar', length: 16 })
+  purpose: UserTokenPurpose;
+
+  @Index('UQ_user_tokens_hash', { unique: true })
   @Column({ name: 'token_hash', type: 'varchar', length: 64 })
   tokenHash: string;
 
