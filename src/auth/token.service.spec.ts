@@ -27,7 +27,13 @@ describe('TokenService', () => {
     expect(pair).toMatchObject({ token_type: 'Bearer', expires_in: 60 });
     expect(pair.refresh_expires_in).toBeGreaterThan(3590);
     const access = tokens.verify(pair.access_token, 'access');
-    expect(access).toMatchObject({ iss: 'authcentre', aud: 'authcentre-api', sub: 'user-1', sid: 'session-1', typ: 'access' });
+    expect(access).toMatchObject({
+      iss: 'http://localhost:3000/oauth2',
+      aud: 'authcentre-api',
+      sub: 'user-1',
+      sid: 'session-1',
+      typ: 'access',
+    });
     expect(access.exp - access.iat).toBe(60);
     expect(access.nbf).toBe(access.iat);
     expect(tokens.verify(pair.refresh_token, 'refresh')).toMatchObject({ jti: 'jti-1', typ: 'refresh' });

@@ -11,6 +11,9 @@ const issues = (env: Record<string, string>) => {
   }
 };
 
+/** A random-looking ENCRYPTION_KEY (32 bytes). */
+const KEY = { ENCRYPTION_KEY: Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64') };
+
 describe('loadConfig', () => {
   it('has the defaults of docs/api.md §7', () => {
     const c = loadConfig({});
@@ -57,9 +60,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses production without strong, distinct JWT secrets, and never echoes them', () => {
-    expect(issues({ NODE_ENV: 'production' })).toEqual(['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']);
+    expect(issues({ NODE_ENV: 'production' })).toEqual(['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'ENCRYPTION_KEY']);
     // 40 times one character: 40 bytes, no secret. Equal, and both too simple.
-    expect(issues({ NODE_ENV: 'production', JWT_ACCESS_SECRET: 's'.repeat(40), JWT_REFRESH_SECRET: 's'.repeat(40) })).toEqual([
+    expect(issues({ NODE_ENV: 'production', ...KEY, JWT_ACCESS_SECRET: 's'.repeat(40), JWT_REFRESH_SECRET: 's'.repeat(40) })).toEqual([
       'JWT_REFRESH_SECRET',
       'JWT_ACCESS_SECRET',
       'JWT_REFRESH_SECRET',
@@ -73,7 +76,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses secrets that do not look random in production: 32 spaces are 32 bytes', () => {
-    const good = { JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za', JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
+    const good = { ...KEY, JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za', JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
     expect(issues({ NODE_ENV: 'production', ...good })).toEqual([]);
     expect(issues({ NODE_ENV: 'production', ...good, JWT_ACCESS_SECRET: ' '.repeat(32) })).toEqual(['JWT_ACCESS_SECRET']);
     expect(issues({ NODE_ENV: 'production', ...good, JWT_REFRESH_SECRET: 'abcdefghijklmnoabcdefghijklmnoabcdefghijklmno' })).toEqual([
@@ -84,7 +87,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses MAIL_TRANSPORT=log in production: it would log reset links', () => {
-    const good = { JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za', JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
+    const good = { ...KEY, JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za', JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
     expect(issues({ NODE_ENV: 'production', ...good, MAIL_TRANSPORT: 'log' })).toEqual(['MAIL_TRANSPORT']);
     expect(issues({ MAIL_TRANSPORT: 'log' })).toEqual([]);
   });
@@ -93,5 +96,30 @@ describe('loadConfig', () => {
     expect(loadConfig({}).jwt.sessionMaxLifetime).toBe(30 * 86_400);
     expect(loadConfig({ SESSION_MAX_LIFETIME: '3600' }).jwt.sessionMaxLifetime).toBe(3600);
     expect(issues({ SESSION_MAX_LIFETIME: '10' })).toEqual(['SESSION_MAX_LIFETIME']);
+  });
+
+  it('derives the issuer and the mailed links from PUBLIC_URL', () => {
+    const c = loadConfig({ PUBLIC_URL: 'https://id.example.com/' });
+    expect(c.http.publicUrl).toBe('https://id.example.com');
+    expect(c.jwt.issuer).toBe('https://id.example.com/oauth2');
+    expect(c.http.appPublicUrl).toBe('https://id.example.com');
+    expect(loadConfig({ PORT: '8080' }).jwt.issuer).toBe('http://localhost:8080/oauth2');
+    expect(loadConfig({ PUBLIC_URL: 'https://id.example.com', APP_PUBLIC_URL: 'https://app.example.com' }).http.appPublicUrl).toBe(
+      'https://app.example.com',
+    );
+    expect(loadConfig({ JWT_ISSUER: 'legacy' }).jwt.issuer).toBe('legacy');
+  });
+
+  it('takes ENCRYPTION_KEY as 32 bytes of base64, required and random-looking in production', () => {
+    expect(loadConfig(KEY).encryptionKey).toHaveLength(32);
+    expect(issues({ ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toEqual(['ENCRYPTION_KEY']);
+    const prod = {
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za',
+      JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya',
+    };
+    expect(issues(prod)).toEqual(['ENCRYPTION_KEY']);
+    expect(issues({ ...prod, ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') })).toEqual(['ENCRYPTION_KEY']);
+    expect(issues({ ...prod, ...KEY })).toEqual([]);
   });
 });

@@ -17,7 +17,10 @@ export interface AppConfig {
     bodyLimit: number;
     corsOrigins: string[];
     trustProxy: TrustProxy;
+    /** The service's own external base URL (PUBLIC_URL, default http://localhost:PORT). */
     publicUrl: string;
+    /** The base of mailed links (APP_PUBLIC_URL, default publicUrl: the service serves those pages). */
+    appPublicUrl: string;
     logLevel: Env['LOG_LEVEL'];
   };
   db: {
@@ -28,6 +31,8 @@ export interface AppConfig {
     timeoutMs: number;
   };
   redis: { url?: string };
+  /** 32 bytes (ENCRYPTION_KEY): seals signing keys and TOTP secrets. Undefined until `resolveSecrets` fills it in development. */
+  encryptionKey?: Buffer;
   jwt: {
     /** Undefined until `resolveSecrets` fills them (development) or they come from the environment. */
     accessSecret?: string;
@@ -104,6 +109,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   }
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   return {
     env: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
@@ -116,7 +122,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
         .map((s) => s.trim())
         .filter(Boolean),
       trustProxy: e.TRUST_PROXY,
-      publicUrl: e.APP_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+      publicUrl,
+      appPublicUrl: e.APP_PUBLIC_URL ?? publicUrl,
       logLevel: e.LOG_LEVEL,
     },
     db: {
@@ -127,10 +134,11 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       timeoutMs: e.DB_TIMEOUT_MS,
     },
     redis: { url: e.REDIS_URL },
+    encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, 'base64') : undefined,
     jwt: {
       accessSecret: e.JWT_ACCESS_SECRET,
       refreshSecret: e.JWT_REFRESH_SECRET,
-      issuer: e.JWT_ISSUER,
+      issuer: e.JWT_ISSUER ?? `${publicUrl}/oauth2`,
       audience: e.JWT_AUDIENCE,
       accessTtl: e.ACCESS_TOKEN_TTL,
       refreshTtl: e.REFRESH_TOKEN_TTL,

@@ -99,6 +99,9 @@ export const envSchema = z
     BODY_LIMIT: byteSize.default(100 * 1024),
     CORS_ORIGINS: z.string().trim().default(''),
     TRUST_PROXY: trustProxy.default(false),
+    /** The service's own external base URL; the OpenID issuer is `${PUBLIC_URL}/oauth2`. */
+    PUBLIC_URL: httpUrl.optional(),
+    /** Where mailed links point (reset-password, verify-email); default PUBLIC_URL, whose pages serve them. */
     APP_PUBLIC_URL: httpUrl.optional(),
     DEFAULT_LOCALE: z.enum(['en', 'zh-CN']).default('en'),
     DEFAULT_PHONE_REGION: z
@@ -109,7 +112,15 @@ export const envSchema = z
 
     JWT_ACCESS_SECRET: secret.optional(),
     JWT_REFRESH_SECRET: secret.optional(),
-    JWT_ISSUER: z.string().trim().min(1).default('authcentre'),
+    /** 32 bytes, base64: encrypts signing keys and TOTP secrets at rest (AES-256-GCM). */
+    ENCRYPTION_KEY: z
+      .string()
+      .trim()
+      .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(v), {
+        message: 'must be 32 bytes in base64 (e.g. openssl rand -base64 32)',
+      })
+      .optional(),
+    JWT_ISSUER: z.string().trim().min(1).optional(),
     JWT_AUDIENCE: z.string().trim().min(1).default('authcentre-api'),
     ACCESS_TOKEN_TTL: int(30, 86_400).default(900),
     REFRESH_TOKEN_TTL: int(60, 365 * 86_400).default(7 * 86_400),
@@ -162,6 +173,15 @@ export const envSchema = z
         if (!env[name]) {
           ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production (at least 32 bytes)' });
         }
+      }
+      if (!env.ENCRYPTION_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ENCRYPTION_KEY'],
+          message: 'is required in production (32 bytes in base64: openssl rand -base64 32)',
+        });
+      } else if (new Set(Buffer.from(env.ENCRYPTION_KEY, 'base64')).size < MIN_DISTINCT_SECRET_CHARS) {
+        ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEY'], message: 'does not look random (use openssl rand -base64 32)' });
       }
       if (env.JWT_ACCESS_SECRET && env.JWT_ACCESS_SECRET === env.JWT_REFRESH_SECRET) {
         ctx.addIssue({ code: 'custom', path: ['JWT_REFRESH_SECRET'], message: 'must differ from JWT_ACCESS_SECRET' });

@@ -4,34 +4,38 @@ import { join } from 'node:path';
 import type { AppConfig } from './app.config.js';
 
 interface StoredSecrets {
-  jwt_access_secret: string;
-  jwt_refresh_secret: string;
+  jwt_access_secret?: string;
+  jwt_refresh_secret?: string;
+  encryption_key?: string;
 }
 
 /**
- * Outside production, missing JWT secrets are generated once and kept in
- * `<DATA_DIR>/secrets.json` (mode 0600), so tokens survive a restart. Production
- * never gets here without both secrets: the env schema refuses to start.
+ * Outside production, missing secrets (the JWT secrets, ENCRYPTION_KEY) are generated once
+ * and kept in `<DATA_DIR>/secrets.json` (mode 0600, folder 0700), so tokens and sealed keys
+ * survive a restart. Production never gets here without them: the env schema refuses to start.
  */
 export function resolveSecrets(config: AppConfig): AppConfig {
-  if (config.jwt.accessSecret && config.jwt.refreshSecret) return config;
+  if (config.jwt.accessSecret && config.jwt.refreshSecret && config.encryptionKey) return config;
   const file = join(config.dataDir, 'secrets.json');
-  let stored: StoredSecrets | undefined;
+  let stored: StoredSecrets = {};
   try {
     stored = JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
   } catch {
-    stored = undefined;
+    stored = {};
   }
-  if (!stored?.jwt_access_secret || !stored?.jwt_refresh_secret) {
+  const missing = !stored.jwt_access_secret || !stored.jwt_refresh_secret || !stored.encryption_key;
+  if (missing) {
     stored = {
-      jwt_access_secret: randomBytes(48).toString('base64url'),
-      jwt_refresh_secret: randomBytes(48).toString('base64url'),
+      jwt_access_secret: stored.jwt_access_secret ?? randomBytes(48).toString('base64url'),
+      jwt_refresh_secret: stored.jwt_refresh_secret ?? randomBytes(48).toString('base64url'),
+      encryption_key: stored.encryption_key ?? randomBytes(32).toString('base64'),
     };
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   }
   return {
     ...config,
+    encryptionKey: config.encryptionKey ?? Buffer.from(stored.encryption_key!, 'base64'),
     jwt: {
       ...config.jwt,
       accessSecret: config.jwt.accessSecret ?? stored.jwt_access_secret,

@@ -55,7 +55,7 @@ export class MailService implements OnModuleDestroy {
   }
 
   async sendPasswordReset(to: string, token: string, expiresAt: Date, locale: Locale): Promise<void> {
-    const link = `${this.config.http.publicUrl.replace(/\/+$/, '')}/reset-password?token=${encodeURIComponent(token)}`;
+    const link = `${this.config.http.appPublicUrl.replace(/\/+$/, '')}/reset-password?token=${encodeURIComponent(token)}`;
     await this.send({ to, ...passwordResetMail(locale, { token, link, expiresAt }) });
   }
 

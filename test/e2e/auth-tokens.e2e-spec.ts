@@ -32,7 +32,7 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       const claims = jwt.decode(u.access_token, { complete: true })!;
       expect(claims.header.alg).toBe('HS256');
       expect(claims.payload).toEqual({
-        iss: 'authcentre',
+        iss: t.config.jwt.issuer,
         aud: 'authcentre-api',
         sub: u.id,
         sid: expect.any(String),

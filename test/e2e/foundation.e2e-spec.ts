@@ -218,6 +218,7 @@ describe(`foundation [${DB}]`, () => {
           PORT: String(await freePort()),
           JWT_ACCESS_SECRET: randomBytes(32).toString('base64'),
           JWT_REFRESH_SECRET: randomBytes(32).toString('base64'),
+          ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         },
         db.dataDir,
       );
@@ -230,7 +231,8 @@ describe(`foundation [${DB}]`, () => {
       const db = await createTestDatabase();
       const port = await freePort();
       const env = { ...baseEnv(db), PORT: String(port), NODE_ENV: 'development', LOG_LEVEL: 'info' };
-      for (const name of ['ADMIN_PASSWORD', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET']) delete (env as Record<string, string>)[name];
+      for (const name of ['ADMIN_PASSWORD', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'ENCRYPTION_KEY'])
+        delete (env as Record<string, string>)[name];
       const proc = spawnServer(env, db.dataDir);
       await waitForOk(`http://127.0.0.1:${port}/health/ready`, proc);
       expect(proc.stdout()).toContain(`/docs`);
@@ -238,6 +240,7 @@ describe(`foundation [${DB}]`, () => {
       const secrets = JSON.parse(await readFile(join(db.dataDir, 'secrets.json'), 'utf8'));
       expect(secrets.jwt_access_secret.length).toBeGreaterThanOrEqual(43);
       expect(secrets.jwt_access_secret).not.toBe(secrets.jwt_refresh_secret);
+      expect(Buffer.from(secrets.encryption_key, 'base64')).toHaveLength(32);
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toBe(0);
       await db.drop();

@@ -251,7 +251,11 @@ describe(`security review [${DB}]`, () => {
 });
 
 describe(`security review: the process [${DB}]`, () => {
-  const secrets = () => ({ JWT_ACCESS_SECRET: randomBytes(32).toString('base64'), JWT_REFRESH_SECRET: randomBytes(32).toString('base64') });
+  const secrets = () => ({
+    JWT_ACCESS_SECRET: randomBytes(32).toString('base64'),
+    JWT_REFRESH_SECRET: randomBytes(32).toString('base64'),
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  });
 
   it('refuses weak production settings (medium 6, medium 4): a weak ADMIN_PASSWORD, a simple secret, MAIL_TRANSPORT=log', async () => {
     for (const [env, variable] of [
@@ -308,6 +312,7 @@ describe(`security review: the process [${DB}]`, () => {
     // Without secrets, development generates them into the data folder.
     delete env.JWT_ACCESS_SECRET;
     delete env.JWT_REFRESH_SECRET;
+    delete env.ENCRYPTION_KEY;
     const proc = spawnServer(env, db.dataDir);
     try {
       await waitForOk(`http://127.0.0.1:${port}/health/ready`, proc);

@@ -66,6 +66,7 @@ export interface TestApp {
 const WORKER_SECRETS = {
   JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
   JWT_REFRESH_SECRET: randomBytes(32).toString('base64url'),
+  ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };
 
 /** The env every test app starts from; a test overrides what it exercises. */
