@@ -17,7 +17,7 @@ interface StoredSecrets {
 export function resolveSecrets(config: AppConfig): AppConfig {
   if (config.jwt.accessSecret && config.jwt.refreshSecret && config.encryptionKey) return config;
   const file = join(config.dataDir, 'secrets.json');
-  let stored: StoredSecrets = {};
+  let stored: StoredSecrets;
   try {
     stored = JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
   } catch {
