@@ -14,7 +14,7 @@ const LAYERS = [
   ['permissions'],
   ['roles'],
   ['credentials', 'sessions', 'keys'],
-  ['users'],
+  ['users', 'clients'],
   ['mfa'],
   ['auth'],
   ['oauth', 'health', 'metrics'],

@@ -21,6 +21,11 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
 
+  if (config.jwt.accessSecret) {
+    new Logger('Config').warn(
+      'JWT_ACCESS_SECRET is set but no longer used: access tokens are signed with the signing keys (docs/api.md §8).',
+    );
+  }
   const app = await createApp(config);
   await app.listen({ port: config.http.port, host: config.http.host });
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');

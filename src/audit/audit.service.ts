@@ -29,12 +29,21 @@ export type AuditAction =
   | 'role.permissions.set'
   | 'permission.create'
   | 'permission.update'
-  | 'permission.delete';
+  | 'permission.delete'
+  | 'key.create'
+  | 'key.activate'
+  | 'key.delete'
+  | 'client.create'
+  | 'client.update'
+  | 'client.delete'
+  | 'client.secret.rotate'
+  | 'oauth.token'
+  | 'oauth.revoke';
 
 export interface AuditEntry {
   action: AuditAction;
   actorId?: string | null;
-  targetType?: 'user' | 'role' | 'permission' | 'session' | 'login' | null;
+  targetType?: 'user' | 'role' | 'permission' | 'session' | 'login' | 'key' | 'client' | null;
   targetId?: string | number | null;
   success?: boolean;
   detail?: Record<string, unknown> | null;

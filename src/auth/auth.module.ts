@@ -24,6 +24,8 @@ import { PasswordResetService } from './password-reset.service.js';
 import { JwtAccessStrategy } from './strategies/jwt-access.strategy.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { TokenService } from './token.service.js';
+import { REVOKED_JTIS, TokenRevocations } from './token-revocations.js';
+import { KeysModule } from '../keys/keys.module.js';
 
 /**
  * Signing in and staying signed in (docs/api.md §3, §4): register, login, refresh, logout,
@@ -39,6 +41,7 @@ import { TokenService } from './token.service.js';
     AuditModule,
     MailModule,
     StateModule,
+    KeysModule,
     PassportModule,
     // Keys are passed per call as KeyObjects by TokenService.
     JwtModule.register({}),
@@ -62,11 +65,13 @@ import { TokenService } from './token.service.js';
     PasswordResetService,
     CaptchaService,
     { provide: CAPTCHA_STORE, inject: [SHARED_STATE], useFactory: (state: SharedState) => state.kv('captcha') },
+    { provide: REVOKED_JTIS, inject: [SHARED_STATE], useFactory: (state: SharedState) => state.kv('revoked-jti') },
+    TokenRevocations,
     JwtAccessStrategy,
     JwtRefreshStrategy,
     JwtAccessGuard,
     JwtRefreshGuard,
   ],
-  exports: [JwtAccessGuard, TokenService, SignInService],
+  exports: [JwtAccessGuard, TokenService, SignInService, TokenRevocations],
 })
 export class AuthModule {}

@@ -5,9 +5,11 @@ import jwt from 'jsonwebtoken';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { KeyStore } from '../keys/key-store.js';
 
 export type TokenType = 'access' | 'refresh';
-export const JWT_ALGORITHM = 'HS256' as const;
+/** Refresh tokens are HS256 with JWT_REFRESH_SECRET: only this service reads them. */
+export const REFRESH_TOKEN_ALG = 'HS256' as const;
 
 /** The claims of docs/api.md §6. */
 export interface TokenClaims {
@@ -36,9 +38,11 @@ export interface TokenSubject {
  * shared by the passport strategies and `TokenService.verify`.
  */
 export function tokenSubject(claims: TokenClaims, expected: TokenType): TokenSubject {
+  if (typeof claims !== 'object' || claims === null) throw new AppException(ErrorCode.INVALID_TOKEN);
   if (claims.typ !== expected) throw new AppException(ErrorCode.INVALID_TOKEN_TYPE);
   // jsonwebtoken checks `exp` only when it is there: a token without one would never expire.
-  if (!claims.sub || !claims.sid || !claims.jti || typeof claims.exp !== 'number') throw new AppException(ErrorCode.INVALID_TOKEN);
+  const strings = [claims.sub, claims.sid, claims.jti].every((c) => typeof c === 'string' && c.length > 0 && c.length <= 255);
+  if (!strings || typeof claims.exp !== 'number') throw new AppException(ErrorCode.INVALID_TOKEN);
   return { userId: claims.sub, sessionId: claims.sid, jti: claims.jti };
 }
 
@@ -61,29 +65,52 @@ export interface TokenPair {
   refresh_expires_in: number;
 }
 
+/** The keys TokenService signs and verifies access tokens with (the KeyStore of keys/). */
+export interface AccessTokenKeys {
+  signingKey(alg: 'ES256'): { kid: string; privateKey: KeyObject };
+  verificationKey(kid: string): { alg: string; publicKey: KeyObject } | undefined;
+}
+
+/** The algorithm session access tokens are signed with (docs/api.md §6, §8). */
+export const ACCESS_TOKEN_ALG = 'ES256' as const;
+/** What an access token may be signed with: asymmetric only, so an HMAC "signed" with a public key never passes. */
+export const ACCESS_TOKEN_ALGS: jwt.Algorithm[] = ['ES256', 'RS256'];
+
 /**
- * Signs and verifies the two kinds of token with separate keys. Keys are KeyObjects:
- * given a string, jsonwebtoken tries `createPublicKey()` on every verify (40× slower).
- * Verification pins the algorithm, issuer, audience and `typ`, so `alg: none`, an
- * algorithm swap, or one kind of token used as the other are all refused.
+ * Signs and verifies the two kinds of token (docs/api.md §6). Access tokens: ES256 with the
+ * active signing key of §8, its `kid` in the header, verified with the published key of that
+ * kid, so any other service verifies them offline from the JWKS. Refresh tokens: HS256 with
+ * JWT_REFRESH_SECRET (only this service reads them). Keys are KeyObjects: given a string,
+ * jsonwebtoken tries `createPublicKey()` on every verify (40× slower). Verification pins the
+ * algorithm, issuer, audience and `typ`, so `alg: none`, an algorithm swap, or one kind of
+ * token used as the other are all refused.
  */
 @Injectable()
 export class TokenService {
-  readonly keys: Record<TokenType, KeyObject>;
+  private readonly refreshKey: KeyObject;
 
   constructor(
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(KeyStore) private readonly keys: AccessTokenKeys,
   ) {
-    this.keys = {
-      access: createSecretKey(Buffer.from(config.jwt.accessSecret!, 'utf8')),
-      refresh: createSecretKey(Buffer.from(config.jwt.refreshSecret!, 'utf8')),
+    this.refreshKey = createSecretKey(Buffer.from(config.jwt.refreshSecret!, 'utf8'));
+  }
+
+  /** What verification pins beyond the key (issuer and audience are the same for session and OAuth access tokens). */
+  verifyOptions(kind: TokenType): { algorithms: jwt.Algorithm[]; issuer: string; audience: string } {
+    return {
+      algorithms: kind === 'access' ? ACCESS_TOKEN_ALGS : [REFRESH_TOKEN_ALG],
+      issuer: this.config.jwt.issuer,
+      audience: this.config.jwt.audience,
     };
   }
 
-  /** What verification pins, for every kind of token (the key is what tells the kinds apart). */
-  verifyOptions(): { algorithms: ['HS256']; issuer: string; audience: string } {
-    return { algorithms: [JWT_ALGORITHM], issuer: this.config.jwt.issuer, audience: this.config.jwt.audience };
+  /** The key that verifies `token` as a token of `kind`: the published key of its `kid`, or the refresh secret. */
+  keyFor(token: string, kind: TokenType): KeyObject | undefined {
+    if (kind === 'refresh') return this.refreshKey;
+    const kid = jwt.decode(token, { complete: true })?.header.kid;
+    return typeof kid === 'string' ? this.keys.verificationKey(kid)?.publicKey : undefined;
   }
 
   /** An access token and the session's current refresh token (`refreshJti`, valid until `expiresAt`). */
@@ -91,39 +118,40 @@ export class TokenService {
     const now = Math.floor(Date.now() / 1000);
     const refreshTtl = Math.max(1, Math.floor(session.expiresAt.getTime() / 1000) - now);
     const sxp = Math.floor(session.endsAt.getTime() / 1000);
+    const signing = this.keys.signingKey(ACCESS_TOKEN_ALG);
+    const access = this.claims('access', userId, session.id, randomUUID(), now, this.config.jwt.accessTtl);
+    const refresh = this.claims('refresh', userId, session.id, refreshJti, now, refreshTtl, { sxp });
     return {
-      access_token: this.sign('access', userId, session.id, randomUUID(), now, this.config.jwt.accessTtl),
-      refresh_token: this.sign('refresh', userId, session.id, refreshJti, now, refreshTtl, { sxp }),
+      access_token: this.jwt.sign(access, { privateKey: signing.privateKey, algorithm: ACCESS_TOKEN_ALG, keyid: signing.kid }),
+      refresh_token: this.jwt.sign(refresh, { privateKey: this.refreshKey, algorithm: REFRESH_TOKEN_ALG }),
       token_type: 'Bearer',
       expires_in: this.config.jwt.accessTtl,
       refresh_expires_in: refreshTtl,
     };
   }
 
-  private sign(typ: TokenType, sub: string, sid: string, jti: string, now: number, ttl: number, extra: Partial<TokenClaims> = {}): string {
-    const claims: TokenClaims = {
-      ...extra,
-      iss: this.config.jwt.issuer,
-      aud: this.config.jwt.audience,
-      sub,
-      sid,
-      jti,
-      typ,
-      iat: now,
-      nbf: now,
-      exp: now + ttl,
-    };
-    return this.jwt.sign(claims, { privateKey: this.keys[typ], algorithm: JWT_ALGORITHM });
+  private claims(
+    typ: TokenType,
+    sub: string,
+    sid: string,
+    jti: string,
+    now: number,
+    ttl: number,
+    extra: Partial<TokenClaims> = {},
+  ): TokenClaims {
+    return { ...extra, iss: this.config.jwt.issuer, aud: this.config.jwt.audience, sub, sid, jti, typ, iat: now, nbf: now, exp: now + ttl };
   }
 
   /**
-   * Verifies a token of the expected kind; throws the contract's error otherwise.
-   * A token that fails with the expected key but verifies with the other one is
-   * the wrong kind (INVALID_TOKEN_TYPE); anything else unverifiable is INVALID_TOKEN.
+   * Verifies a session token of the expected kind; throws the contract's error otherwise.
+   * A token that fails as the expected kind but verifies as the other one is the wrong kind
+   * (INVALID_TOKEN_TYPE); anything else unverifiable is INVALID_TOKEN.
    */
   verify(token: string, expected: TokenType): TokenClaims {
     try {
-      const claims = jwt.verify(token, this.keys[expected], this.verifyOptions()) as TokenClaims;
+      const key = this.keyFor(token, expected);
+      if (!key) throw new jwt.JsonWebTokenError('unknown key');
+      const claims = jwt.verify(token, key, this.verifyOptions(expected)) as TokenClaims;
       tokenSubject(claims, expected);
       return claims;
     } catch (err) {
@@ -136,11 +164,14 @@ export class TokenService {
     if (err instanceof AppException) return err;
     if (err instanceof jwt.TokenExpiredError) return new AppException(ErrorCode.TOKEN_EXPIRED);
     const other: TokenType = expected === 'access' ? 'refresh' : 'access';
-    try {
-      jwt.verify(token, this.keys[other], { ...this.verifyOptions(), ignoreExpiration: true });
-      return new AppException(ErrorCode.INVALID_TOKEN_TYPE);
-    } catch {
-      /* not the other kind either */
+    const key = this.keyFor(token, other);
+    if (key) {
+      try {
+        jwt.verify(token, key, { ...this.verifyOptions(other), ignoreExpiration: true });
+        return new AppException(ErrorCode.INVALID_TOKEN_TYPE);
+      } catch {
+        /* not the other kind either */
+      }
     }
     return new AppException(ErrorCode.INVALID_TOKEN);
   }

@@ -11,6 +11,8 @@ export interface Access {
   isSuperAdmin: boolean;
   /** The sorted, de-duplicated permission codes (every code that exists for SUPER_ADMIN). */
   permissions: ReadonlySet<string>;
+  /** The id the audit log names as the actor, when it is not the principal's own id (a client's row id). */
+  actorId?: string;
 }
 
 /** Where the access of one kind of principal comes from: users register theirs, clients theirs. */

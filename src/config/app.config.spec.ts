@@ -12,7 +12,10 @@ const issues = (env: Record<string, string>) => {
 };
 
 /** A random-looking ENCRYPTION_KEY (32 bytes). */
-const KEY = { ENCRYPTION_KEY: Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64') };
+const KEY = {
+  PUBLIC_URL: 'https://id.example.com',
+  ENCRYPTION_KEY: Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64'),
+};
 
 describe('loadConfig', () => {
   it('has the defaults of docs/api.md §7', () => {
@@ -59,35 +62,33 @@ describe('loadConfig', () => {
     expect(issues({ APP_PUBLIC_URL: 'javascript:alert(1)' })).toEqual(['APP_PUBLIC_URL']);
   });
 
-  it('refuses production without strong, distinct JWT secrets, and never echoes them', () => {
-    expect(issues({ NODE_ENV: 'production' })).toEqual(['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'ENCRYPTION_KEY']);
-    // 40 times one character: 40 bytes, no secret. Equal, and both too simple.
-    expect(issues({ NODE_ENV: 'production', ...KEY, JWT_ACCESS_SECRET: 's'.repeat(40), JWT_REFRESH_SECRET: 's'.repeat(40) })).toEqual([
-      'JWT_REFRESH_SECRET',
-      'JWT_ACCESS_SECRET',
-      'JWT_REFRESH_SECRET',
-    ]);
+  it('refuses production without a strong refresh secret and ENCRYPTION_KEY, and never echoes them', () => {
+    expect(issues({ NODE_ENV: 'production' })).toEqual(['PUBLIC_URL', 'JWT_REFRESH_SECRET', 'ENCRYPTION_KEY']);
     try {
-      loadConfig({ JWT_ACCESS_SECRET: 'hunter2' });
+      loadConfig({ JWT_REFRESH_SECRET: 'hunter2' });
     } catch (err) {
-      expect((err as Error).message).toContain('JWT_ACCESS_SECRET must be at least 32 bytes');
+      expect((err as Error).message).toContain('JWT_REFRESH_SECRET must be at least 32 bytes');
       expect((err as Error).message).not.toContain('hunter2');
     }
+    // JWT_ACCESS_SECRET is no longer used (access tokens are signed with the signing keys): accepted.
+    expect(
+      issues({ NODE_ENV: 'production', ...KEY, JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya', JWT_ACCESS_SECRET: 'old' }),
+    ).toEqual([]);
   });
 
   it('refuses secrets that do not look random in production: 32 spaces are 32 bytes', () => {
-    const good = { ...KEY, JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za', JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
+    const good = { ...KEY, JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
     expect(issues({ NODE_ENV: 'production', ...good })).toEqual([]);
-    expect(issues({ NODE_ENV: 'production', ...good, JWT_ACCESS_SECRET: ' '.repeat(32) })).toEqual(['JWT_ACCESS_SECRET']);
+    expect(issues({ NODE_ENV: 'production', ...good, JWT_REFRESH_SECRET: ' '.repeat(32) })).toEqual(['JWT_REFRESH_SECRET']);
     expect(issues({ NODE_ENV: 'production', ...good, JWT_REFRESH_SECRET: 'abcdefghijklmnoabcdefghijklmnoabcdefghijklmno' })).toEqual([
       'JWT_REFRESH_SECRET',
     ]);
     // Development generates its own; a simple one set by hand is the developer's business.
-    expect(issues({ JWT_ACCESS_SECRET: ' '.repeat(32) })).toEqual([]);
+    expect(issues({ JWT_REFRESH_SECRET: ' '.repeat(32) })).toEqual([]);
   });
 
   it('refuses MAIL_TRANSPORT=log in production: it would log reset links', () => {
-    const good = { ...KEY, JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za', JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
+    const good = { ...KEY, JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
     expect(issues({ NODE_ENV: 'production', ...good, MAIL_TRANSPORT: 'log' })).toEqual(['MAIL_TRANSPORT']);
     expect(issues({ MAIL_TRANSPORT: 'log' })).toEqual([]);
   });
@@ -113,11 +114,7 @@ describe('loadConfig', () => {
   it('takes ENCRYPTION_KEY as 32 bytes of base64, required and random-looking in production', () => {
     expect(loadConfig(KEY).encryptionKey).toHaveLength(32);
     expect(issues({ ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toEqual(['ENCRYPTION_KEY']);
-    const prod = {
-      NODE_ENV: 'production',
-      JWT_ACCESS_SECRET: 'q8Jx0vT3nLw5Yb2Kc7Rm1Hs9Gd4Pf6Za',
-      JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya',
-    };
+    const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://id.example.com', JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
     expect(issues(prod)).toEqual(['ENCRYPTION_KEY']);
     expect(issues({ ...prod, ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') })).toEqual(['ENCRYPTION_KEY']);
     expect(issues({ ...prod, ...KEY })).toEqual([]);

@@ -34,8 +34,9 @@ export interface AppConfig {
   /** 32 bytes (ENCRYPTION_KEY): seals signing keys and TOTP secrets. Undefined until `resolveSecrets` fills it in development. */
   encryptionKey?: Buffer;
   jwt: {
-    /** Undefined until `resolveSecrets` fills them (development) or they come from the environment. */
+    /** Set only by a configuration from before signing keys (docs/api.md §6): unused, warned about at start. */
     accessSecret?: string;
+    /** Undefined until `resolveSecrets` fills it (development) or it comes from the environment. */
     refreshSecret?: string;
     issuer: string;
     audience: string;

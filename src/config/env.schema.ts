@@ -110,7 +110,8 @@ export const envSchema = z
       .regex(/^[A-Z]{2}$/, { message: 'must be a two-letter region code such as CN' })
       .default('CN'),
 
-    JWT_ACCESS_SECRET: secret.optional(),
+    /** No longer used: access tokens are signed with the signing keys of §8. Accepted (with a warning at start). */
+    JWT_ACCESS_SECRET: z.string().optional(),
     JWT_REFRESH_SECRET: secret.optional(),
     /** 32 bytes, base64: encrypts signing keys and TOTP secrets at rest (AES-256-GCM). */
     ENCRYPTION_KEY: z
@@ -169,10 +170,32 @@ export const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_TRANSPORT=smtp' });
     }
     if (env.NODE_ENV === 'production') {
-      for (const name of ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET'] as const) {
-        if (!env[name]) {
-          ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production (at least 32 bytes)' });
-        }
+      // The OpenID issuer and every token's `iss` come from it: several instances must agree on it.
+      if (!env.PUBLIC_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PUBLIC_URL'],
+          message: 'is required in production: the external URL of the service (the OpenID issuer is PUBLIC_URL/oauth2)',
+        });
+      }
+      if (!env.JWT_REFRESH_SECRET) {
+        ctx.addIssue({ code: 'custom', path: ['JWT_REFRESH_SECRET'], message: 'is required in production (at least 32 bytes)' });
+      }
+      // 32 spaces are 32 bytes: a secret must also look random.
+      const refresh = env.JWT_REFRESH_SECRET;
+      if (refresh && new Set(refresh).size < MIN_DISTINCT_SECRET_CHARS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_REFRESH_SECRET'],
+          message: `looks too simple to be a secret (fewer than ${MIN_DISTINCT_SECRET_CHARS} distinct characters); use e.g. openssl rand -base64 48`,
+        });
+      }
+      if (env.MAIL_TRANSPORT === 'log') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['MAIL_TRANSPORT'],
+          message: 'cannot be log in production: it would write reset and verification links into the log',
+        });
       }
       if (!env.ENCRYPTION_KEY) {
         ctx.addIssue({
@@ -182,27 +205,6 @@ export const envSchema = z
         });
       } else if (new Set(Buffer.from(env.ENCRYPTION_KEY, 'base64')).size < MIN_DISTINCT_SECRET_CHARS) {
         ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEY'], message: 'does not look random (use openssl rand -base64 32)' });
-      }
-      if (env.JWT_ACCESS_SECRET && env.JWT_ACCESS_SECRET === env.JWT_REFRESH_SECRET) {
-        ctx.addIssue({ code: 'custom', path: ['JWT_REFRESH_SECRET'], message: 'must differ from JWT_ACCESS_SECRET' });
-      }
-      // 32 spaces are 32 bytes: a secret must also look random.
-      for (const name of ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET'] as const) {
-        const value = env[name];
-        if (value && new Set(value).size < MIN_DISTINCT_SECRET_CHARS) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [name],
-            message: `looks too simple to be a secret (fewer than ${MIN_DISTINCT_SECRET_CHARS} distinct characters); use e.g. openssl rand -base64 48`,
-          });
-        }
-      }
-      if (env.MAIL_TRANSPORT === 'log') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['MAIL_TRANSPORT'],
-          message: 'cannot be log in production: it would write reset and verification links into the log',
-        });
       }
     }
   });

@@ -4,18 +4,17 @@ import { join } from 'node:path';
 import type { AppConfig } from './app.config.js';
 
 interface StoredSecrets {
-  jwt_access_secret?: string;
   jwt_refresh_secret?: string;
   encryption_key?: string;
 }
 
 /**
- * Outside production, missing secrets (the JWT secrets, ENCRYPTION_KEY) are generated once
+ * Outside production, missing secrets (JWT_REFRESH_SECRET, ENCRYPTION_KEY) are generated once
  * and kept in `<DATA_DIR>/secrets.json` (mode 0600, folder 0700), so tokens and sealed keys
  * survive a restart. Production never gets here without them: the env schema refuses to start.
  */
 export function resolveSecrets(config: AppConfig): AppConfig {
-  if (config.jwt.accessSecret && config.jwt.refreshSecret && config.encryptionKey) return config;
+  if (config.jwt.refreshSecret && config.encryptionKey) return config;
   const file = join(config.dataDir, 'secrets.json');
   let stored: StoredSecrets;
   try {
@@ -23,10 +22,9 @@ export function resolveSecrets(config: AppConfig): AppConfig {
   } catch {
     stored = {};
   }
-  const missing = !stored.jwt_access_secret || !stored.jwt_refresh_secret || !stored.encryption_key;
+  const missing = !stored.jwt_refresh_secret || !stored.encryption_key;
   if (missing) {
     stored = {
-      jwt_access_secret: stored.jwt_access_secret ?? randomBytes(48).toString('base64url'),
       jwt_refresh_secret: stored.jwt_refresh_secret ?? randomBytes(48).toString('base64url'),
       encryption_key: stored.encryption_key ?? randomBytes(32).toString('base64'),
     };
@@ -38,7 +36,6 @@ export function resolveSecrets(config: AppConfig): AppConfig {
     encryptionKey: config.encryptionKey ?? Buffer.from(stored.encryption_key!, 'base64'),
     jwt: {
       ...config.jwt,
-      accessSecret: config.jwt.accessSecret ?? stored.jwt_access_secret,
       refreshSecret: config.jwt.refreshSecret ?? stored.jwt_refresh_secret,
     },
   };

@@ -5,6 +5,9 @@ import { Permission } from '../permissions/permission.entity.js';
 import { Role } from '../roles/role.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
+import { SigningKey } from '../keys/signing-key.entity.js';
+import { OAuthClient } from '../clients/client.entity.js';
+import { OAuthModel } from '../oauth/oauth-model.entity.js';
 
 /** Every entity, listed explicitly (no globs: they break under ESM and bundling). */
-export const ENTITIES = [User, Role, Permission, Session, UserToken, LoginFailure, AuditLog];
+export const ENTITIES = [User, Role, Permission, Session, UserToken, LoginFailure, AuditLog, SigningKey, OAuthClient, OAuthModel];

@@ -12,6 +12,8 @@ const TAGS: [name: string, description: string][] = [
   ['roles', 'Role administration'],
   ['permissions', 'Permission administration'],
   ['audit', 'The audit log'],
+  ['signing-keys', 'The signing keys of access and ID tokens, and their rotation (the public set is GET /oauth2/jwks)'],
+  ['clients', 'OAuth clients of the authorization server at /oauth2'],
   ['health', 'Liveness and readiness probes: outside /api/v1, not wrapped in the envelope, no token'],
 ];
 

@@ -11,7 +11,19 @@ import { Session, type SessionKind } from './session.entity.js';
 export const SESSION_CACHE = Symbol('SESSION_CACHE');
 
 export type RevokeReason =
-  'logout' | 'logout_all' | 'reuse' | 'password_change' | 'password_reset' | 'admin' | 'user_disabled' | 'user_deleted' | 'user_revoked';
+  | 'logout'
+  | 'logout_all'
+  | 'reuse'
+  | 'password_change'
+  | 'password_reset'
+  | 'admin'
+  | 'user_disabled'
+  | 'user_deleted'
+  | 'user_revoked'
+  | 'client_disabled'
+  | 'client_deleted'
+  | 'oauth_revoked'
+  | 'oauth_logout';
 
 /** What a refresh attempt found; the caller turns it into tokens or an error. */
 export type RotateOutcome =
@@ -159,6 +171,25 @@ export class SessionService {
       where: { userId, revokedAt: IsNull(), ...(exceptSessionId ? { id: Not(exceptSessionId) } : {}) },
       select: { id: true },
     });
+    if (!live.length) return [];
+    const ids = live.map((s) => s.id);
+    await repo
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: new Date(), revokedReason: reason })
+      .where('id IN (:...ids) AND revoked_at IS NULL', { ids })
+      .execute();
+    if (!em) await this.forget(ids);
+    return ids;
+  }
+
+  /**
+   * Ends every live OAuth grant of a client (the client was disabled or deleted); returns
+   * their ids. Inside a caller's transaction the caller forgets them after the commit.
+   */
+  async revokeAllForClient(clientId: string, reason: RevokeReason, em?: EntityManager): Promise<string[]> {
+    const repo = em?.getRepository(Session) ?? this.sessions;
+    const live = await repo.find({ where: { clientId, revokedAt: IsNull() }, select: { id: true } });
     if (!live.length) return [];
     const ids = live.map((s) => s.id);
     await repo

@@ -18,7 +18,7 @@ describe(`permission administration [${DB}]`, () => {
   let n = 0;
   const code = (prefix = 'thing') => `${prefix}-${Date.now().toString(36)}-${++n}:do`;
 
-  it('lists the 13 system permissions, paged; keyword, sort and order', async () => {
+  it('lists the 19 system permissions, paged; keyword, sort and order', async () => {
     const token = admin.access_token;
     const res = await t.http.get('/api/v1/permissions', { token, query: { keyword: 'USER:' } });
     expect(res.status).toBe(200);
@@ -36,9 +36,9 @@ describe(`permission administration [${DB}]`, () => {
     expect(sorted.body.data.items.map((p: { code: string }) => p.code)).toEqual(['user:create', 'user:delete', 'user:read', 'user:update']);
     const desc = await t.http.get('/api/v1/permissions', { token, query: { keyword: 'user:', sort: 'code', order: 'desc' } });
     expect(desc.body.data.items.map((p: { code: string }) => p.code)).toEqual(['user:update', 'user:read', 'user:delete', 'user:create']);
-    const all = await t.http.get('/api/v1/permissions', { token, query: { page_size: 5, page: 3 } });
-    expect(all.body.data).toMatchObject({ total: 13, page: 3, page_size: 5 });
-    expect(all.body.data.items).toHaveLength(3);
+    const all = await t.http.get('/api/v1/permissions', { token, query: { page_size: 5, page: 4 } });
+    expect(all.body.data).toMatchObject({ total: 19, page: 4, page_size: 5 });
+    expect(all.body.data.items).toHaveLength(4);
     for (const query of [{ page_size: 0 }, { page_size: 101 }, { sort: 'description' }]) {
       expect((await t.http.get('/api/v1/permissions', { token, query })).status).toBe(400);
     }

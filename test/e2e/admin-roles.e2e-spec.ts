@@ -28,7 +28,7 @@ describe(`role administration [${DB}]`, () => {
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ page: 1, page_size: 20 });
     const byCode = Object.fromEntries(res.body.data.items.map((r: { code: string }) => [r.code, r]));
-    expect(byCode.ADMIN.permissions).toHaveLength(13);
+    expect(byCode.ADMIN.permissions).toHaveLength(17);
     expect(byCode.ADMIN).toMatchObject({ is_system: true, name: 'Administrator' });
     expect(byCode.USER.permissions).toEqual([]);
     expect(byCode.ADMIN.permissions[0]).toEqual({ id: expect.any(Number), code: expect.any(String), name: expect.any(String) });

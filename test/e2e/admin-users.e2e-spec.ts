@@ -294,7 +294,7 @@ describe(`user administration [${DB}]`, () => {
       expect(res.body.data.roles).toEqual([{ id: adminRole, code: 'ADMIN', name: expect.any(String) }]);
       expect((await t.http.get('/api/v1/roles', { token: u.access_token })).status).toBe(200);
       const me = await t.http.get('/api/v1/users/me', { token: u.access_token });
-      expect(me.body.data.permissions).toHaveLength(13);
+      expect(me.body.data.permissions).toHaveLength(17);
       expect(me.body.data.roles.map((r: { code: string }) => r.code)).toEqual(['ADMIN']);
 
       await t.http.put(`/api/v1/users/${u.id}/roles`, { role_ids: [userRole] }, { token: admin.access_token });

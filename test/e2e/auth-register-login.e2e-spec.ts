@@ -144,7 +144,7 @@ describe(`register and login [${DB}]`, () => {
       const data = await login(t.http, ADMIN.username, ADMIN.password);
       expect(data.user.permissions).toEqual([...data.user.permissions].sort());
       expect(data.user.permissions).toContain('audit:read');
-      expect(data.user.permissions).toHaveLength(13);
+      expect(data.user.permissions).toHaveLength(19);
     });
 
     it('answers an unknown user and a wrong password alike, in comparable time', async () => {

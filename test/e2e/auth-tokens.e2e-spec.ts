@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenService } from '../../src/auth/token.service.js';
+import { KeyStore } from '../../src/keys/key-store.js';
+import { publicKeyPem, signAccess } from '../support/tokens.js';
 import { DB, startApp, type TestApp } from '../support/app.js';
 import { login, register, registerAndLogin } from '../support/users.js';
 
@@ -30,7 +31,8 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
     it('carries the claims of docs/api.md §6 and no permissions', async () => {
       const u = await registerAndLogin(t.http);
       const claims = jwt.decode(u.access_token, { complete: true })!;
-      expect(claims.header.alg).toBe('HS256');
+      expect(claims.header.alg).toBe('ES256');
+      expect(claims.header.kid).toEqual(expect.any(String));
       expect(claims.payload).toEqual({
         iss: t.config.jwt.issuer,
         aud: 'authcentre-api',
@@ -60,9 +62,15 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
         `${header}.${b64({ ...claims, sub: other.id })}.${signature}`,
         jwt.sign({ ...claims }, 'secret', { algorithm: 'HS256', noTimestamp: true }),
         jwt.sign({ ...claims }, 'changeme-changeme-changeme-changeme', { algorithm: 'HS256', noTimestamp: true }),
-        jwt.sign({ ...claims, iss: 'evil' }, t.app.get(TokenService).keys.access, { algorithm: 'HS256', noTimestamp: true }),
-        jwt.sign({ ...claims, aud: 'other-api' }, t.app.get(TokenService).keys.access, { algorithm: 'HS256', noTimestamp: true }),
-        jwt.sign({ ...claims }, t.app.get(TokenService).keys.access, { algorithm: 'HS512', noTimestamp: true }),
+        signAccess(t, { ...claims, iss: 'evil' }),
+        signAccess(t, { ...claims, aud: 'other-api' }),
+        // Algorithm confusion: HS256 "signed" with the public key, under the real kid.
+        jwt.sign({ ...claims }, publicKeyPem(t), {
+          algorithm: 'HS256',
+          noTimestamp: true,
+          keyid: jwt.decode(u.access_token, { complete: true })!.header.kid,
+        }),
+        signAccess(t, { ...claims }, { keyid: 'no-such-kid' }),
         'not.a.jwt',
         'garbage',
       ];
@@ -77,9 +85,7 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       const u = await registerAndLogin(t.http);
       const claims = jwt.decode(u.access_token) as jwt.JwtPayload;
       const now = Math.floor(Date.now() / 1000);
-      const expired = jwt.sign({ ...claims, iat: now - 1000, nbf: now - 1000, exp: now - 10 }, t.app.get(TokenService).keys.access, {
-        algorithm: 'HS256',
-      });
+      const expired = signAccess(t, { ...claims, iat: now - 1000, nbf: now - 1000, exp: now - 10 });
       const res = await me(expired);
       expect([res.status, res.body.error]).toEqual([401, 'TOKEN_EXPIRED']);
     });
@@ -88,9 +94,7 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       const u = await registerAndLogin(t.http);
       const claims = jwt.decode(u.access_token) as jwt.JwtPayload;
       const now = Math.floor(Date.now() / 1000);
-      const shortLived = jwt.sign({ ...claims, iat: now, nbf: now, exp: now + 2 }, t.app.get(TokenService).keys.access, {
-        algorithm: 'HS256',
-      });
+      const shortLived = signAccess(t, { ...claims, iat: now, nbf: now, exp: now + 2 });
       expect((await me(shortLived)).status).toBe(200);
       expect((await me(shortLived)).status).toBe(200);
       await new Promise((r) => setTimeout(r, (now + 2) * 1000 - Date.now() + 50));
@@ -106,10 +110,7 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       expect([asRefresh.status, asRefresh.body.error]).toEqual([401, 'INVALID_TOKEN_TYPE']);
       // A token signed with the access key but claiming typ=refresh is refused too.
       const claims = jwt.decode(u.access_token) as jwt.JwtPayload;
-      const confused = jwt.sign({ ...claims, typ: 'refresh' }, t.app.get(TokenService).keys.access, {
-        algorithm: 'HS256',
-        noTimestamp: true,
-      });
+      const confused = signAccess(t, { ...claims, typ: 'refresh' });
       expect((await refresh(confused)).body.error).toBe('INVALID_TOKEN_TYPE');
       expect((await me(confused)).body.error).toBe('INVALID_TOKEN_TYPE');
     });
@@ -228,11 +229,13 @@ describe(`tokens, refresh and logout [${DB}]`, () => {
       expect((await refresh(a.refresh_token)).body.error).toBe('TOKEN_REVOKED');
     });
 
-    it('signs HS256 with the configured secret (as a KeyObject)', async () => {
+    it('signs access tokens ES256 with the active signing key, refresh tokens HS256 with the refresh secret', async () => {
       const u = await registerAndLogin(t.http);
-      const [h, p, s] = u.access_token.split('.');
-      const expected = createHmac('sha256', t.config.jwt.accessSecret!).update(`${h}.${p}`).digest('base64url');
-      expect(s).toBe(expected);
+      const active = t.app.get(KeyStore).signingKey('ES256');
+      expect(jwt.decode(u.access_token, { complete: true })!.header).toMatchObject({ alg: 'ES256', kid: active.kid });
+      expect(jwt.verify(u.access_token, active.publicKey, { algorithms: ['ES256'] })).toMatchObject({ sub: u.id, typ: 'access' });
+      const [h, p, s] = u.refresh_token.split('.');
+      expect(s).toBe(createHmac('sha256', t.config.jwt.refreshSecret!).update(`${h}.${p}`).digest('base64url'));
     });
   });
 });

@@ -49,6 +49,12 @@ describe(`foundation [${DB}]`, () => {
       const perms = await ds.query('SELECT code, is_system FROM permissions ORDER BY code');
       expect(perms.map((p: { code: string }) => p.code)).toEqual([
         'audit:read',
+        'client:create',
+        'client:delete',
+        'client:read',
+        'client:update',
+        'key:manage',
+        'key:read',
         'permission:create',
         'permission:delete',
         'permission:read',
@@ -67,8 +73,9 @@ describe(`foundation [${DB}]`, () => {
         'SELECT r.code, COUNT(rp.permission_id) AS n FROM roles r LEFT JOIN role_permissions rp ON rp.role_id = r.id GROUP BY r.code ORDER BY r.code',
       );
       expect(roles.map((r: { code: string; n: unknown }) => [r.code, Number(r.n)])).toEqual([
-        ['ADMIN', 13],
-        ['SUPER_ADMIN', 13],
+        // Signing keys are SUPER_ADMIN's alone (docs/api.md §8).
+        ['ADMIN', 17],
+        ['SUPER_ADMIN', 19],
         ['USER', 0],
       ]);
       const admins = await ds.query(
@@ -91,6 +98,7 @@ describe(`foundation [${DB}]`, () => {
           roles: await one('SELECT COUNT(*) AS n FROM roles'),
           permissions: await one('SELECT COUNT(*) AS n FROM permissions'),
           grants: await one('SELECT COUNT(*) AS n FROM role_permissions'),
+          keys: await one("SELECT COUNT(*) AS n FROM signing_keys WHERE status = 'active'"),
           migrations: await one('SELECT COUNT(*) AS n FROM migrations'),
         };
       };
@@ -98,7 +106,7 @@ describe(`foundation [${DB}]`, () => {
       await first.close({ keepDatabase: true });
       const second = await startApp({ ADMIN_PASSWORD: 'a-different-password-ignored' }, db);
       expect(await count(second)).toEqual(before);
-      expect(before).toEqual({ users: 1, roles: 3, permissions: 13, grants: 26, migrations: MIGRATIONS.length });
+      expect(before).toEqual({ users: 1, roles: 3, permissions: 19, grants: 36, keys: 2, migrations: MIGRATIONS.length });
       await second.close();
     });
   });
@@ -199,11 +207,11 @@ describe(`foundation [${DB}]`, () => {
 
     it('refuses to start in production without JWT secrets', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'authcentre-cfg-'));
-      const proc = spawnServer({ NODE_ENV: 'production', DATA_DIR: dir, JWT_ACCESS_SECRET: 'short' }, dir);
+      const proc = spawnServer({ NODE_ENV: 'production', DATA_DIR: dir, JWT_REFRESH_SECRET: 'short' }, dir);
       expect(await proc.exited).toBe(1);
       await rm(dir, { recursive: true, force: true });
-      expect(proc.stderr()).toContain('JWT_ACCESS_SECRET must be at least 32 bytes long');
-      expect(proc.stderr()).toContain('JWT_REFRESH_SECRET is required in production');
+      expect(proc.stderr()).toContain('JWT_REFRESH_SECRET must be at least 32 bytes long');
+      expect(proc.stderr()).toContain('ENCRYPTION_KEY is required in production');
       expect(proc.stderr()).not.toContain('short');
     });
 
@@ -215,8 +223,8 @@ describe(`foundation [${DB}]`, () => {
         {
           ...env,
           NODE_ENV: 'production',
+          PUBLIC_URL: 'https://id.example.com',
           PORT: String(await freePort()),
-          JWT_ACCESS_SECRET: randomBytes(32).toString('base64'),
           JWT_REFRESH_SECRET: randomBytes(32).toString('base64'),
           ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         },
@@ -231,15 +239,13 @@ describe(`foundation [${DB}]`, () => {
       const db = await createTestDatabase();
       const port = await freePort();
       const env = { ...baseEnv(db), PORT: String(port), NODE_ENV: 'development', LOG_LEVEL: 'info' };
-      for (const name of ['ADMIN_PASSWORD', 'JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET', 'ENCRYPTION_KEY'])
-        delete (env as Record<string, string>)[name];
+      for (const name of ['ADMIN_PASSWORD', 'JWT_REFRESH_SECRET', 'ENCRYPTION_KEY']) delete (env as Record<string, string>)[name];
       const proc = spawnServer(env, db.dataDir);
       await waitForOk(`http://127.0.0.1:${port}/health/ready`, proc);
       expect(proc.stdout()).toContain(`/docs`);
       expect(proc.stdout()).toMatch(/generated password: \S{12,}/);
       const secrets = JSON.parse(await readFile(join(db.dataDir, 'secrets.json'), 'utf8'));
-      expect(secrets.jwt_access_secret.length).toBeGreaterThanOrEqual(43);
-      expect(secrets.jwt_access_secret).not.toBe(secrets.jwt_refresh_secret);
+      expect(secrets.jwt_refresh_secret.length).toBeGreaterThanOrEqual(43);
       expect(Buffer.from(secrets.encryption_key, 'base64')).toHaveLength(32);
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toBe(0);

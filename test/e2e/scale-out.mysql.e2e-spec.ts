@@ -61,7 +61,7 @@ describe('two instances, one MariaDB, one Redis', () => {
     const ready = await b.http.get('/health/ready');
     expect(ready.body.details.redis).toEqual({ status: 'up' });
     const admin = await login(a.http, ADMIN.username, ADMIN.password, client());
-    expect(admin.user.permissions).toHaveLength(13);
+    expect(admin.user.permissions).toHaveLength(19);
   });
 
   it('a logout on A is refused on B at the next request', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenService } from '../../src/auth/token.service.js';
+import { signAccess, signRefresh } from '../support/tokens.js';
 import { baseEnv, createTestDatabase, DB, startApp, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
 import { spawnServer, waitForOk } from '../support/process.js';
@@ -172,8 +172,7 @@ describe(`security review [${DB}]`, () => {
   });
 
   describe('tokens (medium 7, low 12)', () => {
-    const sign = (claims: Record<string, unknown>) =>
-      jwt.sign(claims, t.app.get(TokenService).keys.access, { algorithm: 'HS256', noTimestamp: true });
+    const sign = (claims: Record<string, unknown>) => signAccess(t, claims);
     const now = () => Math.floor(Date.now() / 1000);
     const base = (sub: string, sid: string) => ({
       iss: t.config.jwt.issuer,
@@ -194,10 +193,7 @@ describe(`security review [${DB}]`, () => {
       const res = await t.http.get('/api/v1/users/me', { token: forged });
       expect([res.status, res.body.error]).toEqual([401, 'INVALID_TOKEN']);
       // And the same for a refresh token.
-      const refresh = jwt.sign({ ...base(b.id, session.id), typ: 'refresh', exp: now() + 60 }, t.app.get(TokenService).keys.refresh, {
-        algorithm: 'HS256',
-        noTimestamp: true,
-      });
+      const refresh = signRefresh(t, { ...base(b.id, session.id), typ: 'refresh', exp: now() + 60 });
       const r = await t.http.post('/api/v1/auth/refresh', { refresh_token: refresh });
       expect([r.status, r.body.error]).toEqual([401, 'INVALID_TOKEN']);
       // The genuine ones still work.
@@ -252,7 +248,6 @@ describe(`security review [${DB}]`, () => {
 
 describe(`security review: the process [${DB}]`, () => {
   const secrets = () => ({
-    JWT_ACCESS_SECRET: randomBytes(32).toString('base64'),
     JWT_REFRESH_SECRET: randomBytes(32).toString('base64'),
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   });
@@ -261,12 +256,19 @@ describe(`security review: the process [${DB}]`, () => {
     for (const [env, variable] of [
       [{ ADMIN_PASSWORD: 'x' }, 'ADMIN_PASSWORD fails the password policy'],
       [{ ADMIN_PASSWORD: 'password123' }, 'ADMIN_PASSWORD fails the password policy'],
-      [{ JWT_ACCESS_SECRET: ' '.repeat(32) }, 'JWT_ACCESS_SECRET looks too simple'],
+      [{ JWT_REFRESH_SECRET: ' '.repeat(32) }, 'JWT_REFRESH_SECRET looks too simple'],
       [{ MAIL_TRANSPORT: 'log' }, 'MAIL_TRANSPORT cannot be log in production'],
     ] as const) {
       const db = await createTestDatabase();
       const proc = spawnServer(
-        { ...baseEnv(db), ...secrets(), NODE_ENV: 'production', PORT: String(await freePort()), ...env },
+        {
+          ...baseEnv(db),
+          ...secrets(),
+          NODE_ENV: 'production',
+          PUBLIC_URL: 'https://id.example.com',
+          PORT: String(await freePort()),
+          ...env,
+        },
         db.dataDir,
       );
       expect(await proc.exited).toBe(1);
@@ -310,7 +312,6 @@ describe(`security review: the process [${DB}]`, () => {
     const env: Record<string, string> = { ...baseEnv(db), PORT: String(port), DATA_DIR: dataDir };
     if (DB === 'sqlite') env.DB_PATH = join(dataDir, 'app.sqlite');
     // Without secrets, development generates them into the data folder.
-    delete env.JWT_ACCESS_SECRET;
     delete env.JWT_REFRESH_SECRET;
     delete env.ENCRYPTION_KEY;
     const proc = spawnServer(env, db.dataDir);

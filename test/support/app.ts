@@ -64,7 +64,6 @@ export interface TestApp {
  * test worker must share the JWT keys (in production there is one app per process).
  */
 const WORKER_SECRETS = {
-  JWT_ACCESS_SECRET: randomBytes(32).toString('base64url'),
   JWT_REFRESH_SECRET: randomBytes(32).toString('base64url'),
   ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };

@@ -41,13 +41,13 @@ export class ListAuditLogsQuery extends SortablePageQuery(AUDIT_SORTS) {
   @MaxLength(64)
   action?: string;
 
-  @ApiPropertyOptional({ example: 'user', enum: ['user', 'role', 'permission', 'session', 'login'] })
+  @ApiPropertyOptional({ example: 'user', enum: ['user', 'role', 'permission', 'session', 'login', 'key', 'client'] })
   @IsOptional()
   @IsString()
   @MaxLength(32)
   target_type?: string;
 
-  @ApiPropertyOptional({ description: 'A user UUID, role or permission id, session id or login name' })
+  @ApiPropertyOptional({ description: 'A user UUID, role or permission id, session id, login name, key id or client id' })
   @IsOptional()
   @IsString()
   @MaxLength(64)

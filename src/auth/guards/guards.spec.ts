@@ -58,7 +58,7 @@ describe('PermissionsGuard', () => {
 
 describe('JwtAccessGuard', () => {
   const tokens = { classify: () => new AppException('INVALID_TOKEN') };
-  const guard = new JwtAccessGuard(new Reflector(), tokens as never, {} as never, {} as never);
+  const guard = new JwtAccessGuard(new Reflector(), tokens as never, {} as never, {} as never, {} as never);
 
   it('lets @Public() routes through without looking at a token', async () => {
     await expect(guard.canActivate(contextFor({ [IS_PUBLIC]: true }))).resolves.toBe(true);

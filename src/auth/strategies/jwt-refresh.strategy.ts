@@ -2,6 +2,7 @@ import { createParamDecorator, Injectable, type ExecutionContext } from '@nestjs
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { refreshSubject, TokenService, type RefreshPrincipal, type TokenClaims } from '../token.service.js';
+import { tokensFor } from './jwt-access.strategy.js';
 
 export const REFRESH_STRATEGY = 'jwt-refresh';
 
@@ -17,8 +18,9 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, REFRESH_STRAT
   constructor(tokens: TokenService) {
     super({
       jwtFromRequest: extractRefreshToken,
-      secretOrKey: tokens.keys.refresh as unknown as string,
-      ...tokens.verifyOptions(),
+      secretOrKeyProvider: (request: unknown, rawJwtToken: string, done: (err: unknown, key?: string) => void) =>
+        done(null, tokensFor(request, tokens).keyFor(rawJwtToken, 'refresh') as unknown as string),
+      ...tokens.verifyOptions('refresh'),
     });
   }
 

@@ -4,7 +4,10 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../../config/app.config.js';
 import { PasswordHasher } from '../../credentials/password-hasher.js';
 import { Permission } from '../../permissions/permission.entity.js';
-import { SYSTEM_PERMISSIONS, SYSTEM_ROLES, SystemRole } from '../../authz/permission-catalogue.js';
+import { SYSTEM_PERMISSIONS, SYSTEM_ROLES, SystemRole, type PermCode } from '../../authz/permission-catalogue.js';
+import { Sealer } from '../../common/crypto/sealer.js';
+import { createKeyMaterial } from '../../keys/key-material.js';
+import { SigningKey, type SigningAlg } from '../../keys/signing-key.entity.js';
 import { Role } from '../../roles/role.entity.js';
 import { User } from '../../users/user.entity.js';
 import { isDuplicateKey } from '../../common/errors/map-error.js';
@@ -41,27 +44,26 @@ async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): P
   const roleRepo = em.getRepository(Role);
   for (const def of SYSTEM_ROLES) {
     let role = await roleRepo.findOne({ where: { code: def.code }, relations: { permissions: true } });
+    const fresh = !role;
     if (!role) {
       await roleRepo.insert({ code: def.code, name: def.name, description: def.description, isSystem: true });
       role = await roleRepo.findOneOrFail({ where: { code: def.code }, relations: { permissions: true } });
-      if (def.permissions === 'all') {
-        await em
-          .createQueryBuilder()
-          .relation(Role, 'permissions')
-          .of(role)
-          .add(systemPerms.map((p) => p.id));
-      }
-    } else if (def.permissions === 'all') {
-      // A system permission added in a later release reaches the system roles.
-      const missing = missingPerms.length ? systemPerms.filter((p) => missingPerms.some((m) => m.code === p.code)) : [];
-      if (missing.length)
-        await em
-          .createQueryBuilder()
-          .relation(Role, 'permissions')
-          .of(role)
-          .add(missing.map((p) => p.id));
     }
+    // A new role gets its permissions; an existing one gets the system permissions added in a
+    // later release that it lists (an administrator's own changes to it are left alone).
+    const wanted = systemPerms.filter(
+      (p) => def.permissions.includes(p.code as PermCode) && (fresh || missingPerms.some((m) => m.code === p.code)),
+    );
+    const toAdd = wanted.filter((p) => !role.permissions.some((have) => have.id === p.id));
+    if (toAdd.length)
+      await em
+        .createQueryBuilder()
+        .relation(Role, 'permissions')
+        .of(role)
+        .add(toAdd.map((p) => p.id));
   }
+
+  await seedSigningKeys(em, config, logger);
 
   const superRole = await roleRepo.findOneByOrFail({ code: SystemRole.SUPER_ADMIN });
   const superCount = await em
@@ -97,4 +99,15 @@ async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): P
   await em.getRepository(User).insert(user);
   await em.createQueryBuilder().relation(User, 'roles').of(user.id).add(superRole.id);
   logger.log(`Created the SUPER_ADMIN user "${username}"`);
+}
+
+/** At first start (and whenever an algorithm has no active key) one ES256 and one RS256 key are created and activated (docs/api.md §8). */
+async function seedSigningKeys(em: EntityManager, config: AppConfig, logger: Logger): Promise<void> {
+  const sealer = new Sealer(config.encryptionKey!);
+  for (const alg of ['ES256', 'RS256'] as SigningAlg[]) {
+    if (await em.getRepository(SigningKey).existsBy({ alg, status: 'active' })) continue;
+    const material = await createKeyMaterial(alg, sealer);
+    await em.getRepository(SigningKey).insert({ ...material, alg, status: 'active', activatedAt: new Date(), retiredAt: null });
+    logger.log(`Created the ${alg} signing key ${material.kid}`);
+  }
 }

@@ -21,6 +21,13 @@ const SPEC: CatalogueSpec = {
   example: { code: 'AUDITOR', name: 'Auditor', description: 'Reads the audit log' },
 };
 
+/** How a user or a client lists its roles. */
+export class RoleRefDto {
+  @ApiProperty({ example: 3 }) id: number;
+  @ApiProperty({ example: 'USER' }) code: string;
+  @ApiProperty({ example: 'User' }) name: string;
+}
+
 export class RoleDto extends CatalogueEntryView({
   ...SPEC,
   id: 2,

@@ -1,11 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { RoleRefDto } from '../../roles/dto/role.dto.js';
 import type { User } from '../user.entity.js';
-
-export class RoleRefDto {
-  @ApiProperty({ example: 3 }) id: number;
-  @ApiProperty({ example: 'USER' }) code: string;
-  @ApiProperty({ example: 'User' }) name: string;
-}
 
 /** A user as the API shows it: never a hash, a lock counter or the deleted flag. */
 export class UserDto {
