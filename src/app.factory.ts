@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AppConfig } from './config/app.config.js';
 import { AppModule } from './app.module.js';
 import { securityHeaders } from './common/http/security-headers.js';
+import { installJsonBodyParser } from './common/http/json-body.js';
 import { setupSwagger } from './openapi/swagger.js';
 
 export const API_PREFIX = 'api/v1';
@@ -68,8 +69,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     fastify.server.once('close', () => clearInterval(reaper));
     done();
   });
-  // JSON only (docs/api.md §1): any other body type is answered 415.
+  // JSON only (docs/api.md §1): any other body type is answered 415. JSON nested too deep or
+  // holding ill-formed strings is refused as it is parsed (json-body.ts).
   fastify.removeContentTypeParser(['text/plain']);
+  installJsonBodyParser(fastify);
 
   // helmet's headers, computed once (static: no CSP nonces), on every response.
   const security = securityHeaders({
