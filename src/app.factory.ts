@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AppConfig } from './config/app.config.js';
 import { AppModule } from './app.module.js';
 import { securityHeaders } from './common/http/security-headers.js';
-import { clientErrorHandler, frameworkErrorHandler } from './common/http/framework-errors.js';
+import { clientErrorHandler, frameworkErrorHandler, guardServer, missingHost } from './common/http/framework-errors.js';
 import { installJsonBodyParser } from './common/http/json-body.js';
 import { AppException } from './common/errors/app.exception.js';
 import { ErrorCode } from './common/errors/error-codes.js';
@@ -100,10 +100,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.removeContentTypeParser(['text/plain']);
   installJsonBodyParser(fastify);
 
+  guardServer(fastify.server, rendering, security);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(security).header('X-Request-Id', request.id);
     // Tokens and profiles must never sit in a cache (docs/api.md §7).
     if (request.url.startsWith('/api/') || request.url.startsWith('/oauth2')) reply.header('Cache-Control', 'no-store');
+    if (missingHost(request)) return done(new AppException(ErrorCode.VALIDATION_FAILED));
     if (!closing) return done();
     reply.header('Connection', 'close');
     done(new AppException(ErrorCode.SERVICE_UNAVAILABLE, { headers: { 'Retry-After': '5' } }));

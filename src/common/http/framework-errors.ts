@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception.js';
@@ -44,6 +45,30 @@ export function frameworkErrorHandler(rendering: ErrorRendering, securityHeaders
 
 const REQUEST_LINE = /^[A-Za-z]+ ([^\s?]*)/;
 
+/** An error envelope written straight to a socket that no route or hook will answer. */
+function writeRawError(
+  socket: Socket,
+  exception: AppException,
+  url: string,
+  rendering: ErrorRendering,
+  securityHeaders: Record<string, string>,
+): void {
+  const requestId = randomUUID();
+  const { status, headers, body } = errorResponse(exception, { url, requestId, acceptLanguage: undefined }, rendering);
+  const payload = JSON.stringify(body);
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    ...Object.entries({ ...securityHeaders, ...headers }).map(([name, value]) => `${name}: ${value}`),
+    `X-Request-Id: ${requestId}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(payload)}`,
+    'Connection: close',
+  ];
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${payload}`);
+  // A client that never reads must not hold the socket open.
+  setTimeout(() => socket.destroy(), 5000).unref();
+}
+
 /** `clientErrorHandler` of the Fastify instance (Node's `clientError` event). */
 export function clientErrorHandler(rendering: ErrorRendering, securityHeaders: Record<string, string>) {
   return (err: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void => {
@@ -51,28 +76,35 @@ export function clientErrorHandler(rendering: ErrorRendering, securityHeaders: R
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     // Never write into the middle of a response already under way on this socket.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (socket.writable && !inFlight?.headersSent) {
-      const requestId = randomUUID();
-      const line = Buffer.isBuffer(err.rawPacket) ? REQUEST_LINE.exec(err.rawPacket.subarray(0, 16 * 1024).toString('latin1')) : null;
-      const { status, headers, body } = errorResponse(
-        new AppException(ErrorCode.VALIDATION_FAILED),
-        { url: line?.[1] || '/', requestId, acceptLanguage: undefined },
-        rendering,
-      );
-      const payload = JSON.stringify(body);
-      const lines = [
-        `HTTP/1.1 ${status} Bad Request`,
-        ...Object.entries({ ...securityHeaders, ...headers }).map(([name, value]) => `${name}: ${value}`),
-        `X-Request-Id: ${requestId}`,
-        'Content-Type: application/json; charset=utf-8',
-        `Content-Length: ${Buffer.byteLength(payload)}`,
-        'Connection: close',
-      ];
-      socket.end(`${lines.join('\r\n')}\r\n\r\n${payload}`);
-      // A client that never reads must not hold the socket open.
-      setTimeout(() => socket.destroy(), 5000).unref();
+    if (!socket.writable || inFlight?.headersSent) {
+      socket.destroy();
       return;
     }
-    socket.destroy();
+    const line = Buffer.isBuffer(err.rawPacket) ? REQUEST_LINE.exec(err.rawPacket.subarray(0, 16 * 1024).toString('latin1')) : null;
+    writeRawError(socket, new AppException(ErrorCode.VALIDATION_FAILED), line?.[1] || '/', rendering, securityHeaders);
   };
+}
+
+/**
+ * What Node's HTTP server would otherwise answer by itself, without the envelope:
+ * - `CONNECT` (a proxy tunnel request): Node closes the socket without a word when
+ *   nobody listens; this is no proxy, so 404 NOT_FOUND as for any unknown route.
+ * - an `Expect` other than `100-continue`: Node answers a bare 417; RFC 9110 §10.1.1
+ *   lets a server ignore an expectation it does not know, so the request is served.
+ * - an HTTP/1.1 request without `Host`: Node answers a bare 400; Node's check is
+ *   turned off and the hook that sets X-Request-Id answers 400 VALIDATION_FAILED
+ *   instead (see `missingHost`).
+ */
+export function guardServer(server: Server, rendering: ErrorRendering, securityHeaders: Record<string, string>): void {
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    socket.on('error', () => socket.destroy());
+    writeRawError(socket, new AppException(ErrorCode.NOT_FOUND), (req.url ?? '/').split('?')[0], rendering, securityHeaders);
+  });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
+  (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
+}
+
+/** RFC 9112 §3.2: an HTTP/1.1 request must name its host. */
+export function missingHost(request: FastifyRequest): boolean {
+  return request.raw.httpVersion === '1.1' && request.headers.host === undefined;
 }
