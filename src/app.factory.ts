@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { securityHeaders } from './common/http/security-headers.js';
 import { clientErrorHandler, frameworkErrorHandler, guardServer, missingHost } from './common/http/framework-errors.js';
 import { installJsonBodyParser } from './common/http/json-body.js';
+import { tokenShapeHook } from './common/http/token-shape.js';
 import { AppException } from './common/errors/app.exception.js';
 import { ErrorCode } from './common/errors/error-codes.js';
 import { setupSwagger } from './openapi/swagger.js';
@@ -110,6 +111,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     reply.header('Connection', 'close');
     done(new AppException(ErrorCode.SERVICE_UNAVAILABLE, { headers: { 'Retry-After': '5' } }));
   });
+  // A bearer or refresh token whose claims have impossible types is made plainly malformed
+  // before Nest's guards see it (jsonwebtoken and the session lookup broke on it).
+  fastify.addHook('preValidation', tokenShapeHook());
   // Answers sent by hooks that run before the one above (Nest's CORS preflight) get them here.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (!reply.hasHeader('x-request-id')) reply.headers(security).header('X-Request-Id', request.id);
