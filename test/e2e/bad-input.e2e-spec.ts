@@ -4,6 +4,7 @@ import { ADMIN, DB, startApp, type TestApp } from '../support/app.js';
 import { loginAdmin } from '../support/admin.js';
 import { problemsOf, type Answer } from '../support/fuzz/contract.js';
 import { rawRequest, type RawRequest } from '../support/fuzz/raw-http.js';
+import { claimsOf, signHs256 } from '../support/fuzz/tokens.js';
 import { PASSWORD, registerAndLogin, uniqueName, type Registered, type Tokens } from '../support/users.js';
 
 /**
@@ -259,6 +260,59 @@ describe(`bad input [${DB}]`, () => {
       expect(judge('GET', '/api/v1/users/me', answer)).toEqual([]);
       expect(answer.status).toBe(200);
     });
+  });
+
+  describe('validly signed tokens whose claims have impossible types (was 500: jsonwebtoken TypeError, an object as SQL parameter)', () => {
+    const odd = (claims: Record<string, unknown>) => [
+      { ...claims, sub: { $ne: null } },
+      { ...claims, sid: { a: 1 } },
+      { ...claims, sid: 42 },
+      { ...claims, jti: ['x'] },
+      { ...claims, exp: 'tomorrow' },
+      { ...claims, aud: [1] },
+      null,
+      [claims],
+      'claims',
+    ];
+
+    it('as an access token: 401 INVALID_TOKEN on every guarded route', async () => {
+      const claims = claimsOf(user.access_token);
+      for (const payload of odd(claims)) {
+        const token = signHs256({ alg: 'HS256', typ: 'JWT' }, payload, Buffer.from(t.config.jwt.accessSecret!, 'utf8'));
+        for (const path of ['/api/v1/users/me', '/api/v1/users/me/sessions']) {
+          const answer = await send({ method: 'GET', target: path, headers: [['Authorization', `Bearer ${token}`]] });
+          await verdict('GET', path, answer, 401, 'INVALID_TOKEN');
+        }
+      }
+    });
+
+    it('as a refresh token, in the header or the body: 401 INVALID_TOKEN', async () => {
+      const claims = claimsOf(user.refresh_token);
+      for (const payload of odd(claims)) {
+        const token = signHs256({ alg: 'HS256', typ: 'JWT' }, payload, Buffer.from(t.config.jwt.refreshSecret!, 'utf8'));
+        const header = await send({ method: 'POST', target: '/api/v1/auth/refresh', headers: [['Authorization', `Bearer ${token}`]] });
+        await verdict('POST', '/api/v1/auth/refresh', header, 401, 'INVALID_TOKEN');
+        const body = await json('POST', '/api/v1/auth/refresh', JSON.stringify({ refresh_token: token }));
+        await verdict('POST', '/api/v1/auth/refresh', body, 401, 'INVALID_TOKEN');
+      }
+    });
+
+    it('a public route ignores such a header as it ignores any other', async () => {
+      const token = signHs256({ alg: 'HS256' }, null, Buffer.from(t.config.jwt.accessSecret!, 'utf8'));
+      const answer = await json('POST', '/api/v1/auth/login', JSON.stringify({ username: user.username, password: PASSWORD }), token);
+      expect(answer.status).toBe(200);
+    });
+  });
+
+  it('an unsatisfiable Range on a docs asset → 400 VALIDATION_FAILED (was 500: a 416 the filter had no key for)', async () => {
+    for (const range of ['bytes=9999999-', 'bytes=5-2', 'bytes=-0']) {
+      const answer = await send({ method: 'GET', target: '/docs/swagger-ui.css', headers: [['Range', range]] });
+      expect(judge('GET', '/docs/swagger-ui.css', answer), range).toEqual([]);
+      expect([200, 206, 400], `${range}: ${answer.status}`).toContain(answer.status);
+      if (answer.status === 400) expect(answer.body.error).toBe('VALIDATION_FAILED');
+    }
+    const unsatisfiable = await send({ method: 'GET', target: '/docs/swagger-ui.css', headers: [['Range', 'bytes=9999999-']] });
+    await verdict('GET', '/docs/swagger-ui.css', unsatisfiable, 400, 'VALIDATION_FAILED');
   });
 
   describe('query values that are arrays where one value is expected', () => {
