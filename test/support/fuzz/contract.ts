@@ -141,7 +141,8 @@ export function errorEnvelopeProblems(body: Record<string, any>, status: number,
     problems.push(`message is not the catalogue's text for ${body.error}: ${String(body.message).slice(0, 120)}`);
   }
   if (body.details !== undefined) {
-    if (body.error !== 'VALIDATION_FAILED') problems.push(`details on ${body.error}`);
+    // Validation only (§1): the password policy's WEAK_PASSWORD names its field as well.
+    if (body.error !== 'VALIDATION_FAILED' && body.error !== 'WEAK_PASSWORD') problems.push(`details on ${body.error}`);
     if (!Array.isArray(body.details) || !body.details.every((d: any) => d && typeof d.field === 'string' && typeof d.message === 'string' && Object.keys(d).length === 2)) {
       problems.push('details are not [{ field, message }]');
     }

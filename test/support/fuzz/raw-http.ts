@@ -22,6 +22,8 @@ export interface RawRequest {
   target: string;
   headers?: [string, string][];
   body?: string | Buffer;
+  /** Sends the body with `Transfer-Encoding: chunked` (in two chunks) instead of a Content-Length. */
+  chunked?: boolean;
   /** Sends these bytes instead of building a request (malformed request lines). */
   wire?: Buffer | string;
   timeoutMs?: number;
@@ -68,28 +70,50 @@ function toBuffer(x: string | Buffer): Buffer {
 
 function build(hostname: string, port: string, req: RawRequest): Buffer {
   const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
-  const headers: [string, string][] = [['Host', `${hostname}:${port}`], ['Connection', 'close'], ...(req.headers ?? [])];
-  if (body !== undefined && !headers.some(([n]) => /^(content-length|transfer-encoding)$/i.test(n))) headers.push(['Content-Length', String(body.length)]);
+  const given = req.headers ?? [];
+  // A Host of the test's own goes first unless the test sends one (a second Host is the test's business).
+  const headers: [string, string][] = [['Host', `${hostname}:${port}`], ['Connection', 'close'], ...given];
+  let payload = body;
+  if (body !== undefined && req.chunked) {
+    headers.push(['Transfer-Encoding', 'chunked']);
+    const half = Math.floor(body.length / 2);
+    const chunk = (b: Buffer) => (b.length ? [Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')] : []);
+    payload = Buffer.concat([...chunk(body.subarray(0, half)), ...chunk(body.subarray(half)), Buffer.from('0\r\n\r\n')]);
+  } else if (body !== undefined && !given.some(([n]) => /^(content-length|transfer-encoding)$/i.test(n))) {
+    headers.push(['Content-Length', String(body.length)]);
+  }
   // Header lines go out byte for byte (latin1), so a test can send any octet.
   const head = `${req.method} ${req.target} HTTP/1.1\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
-  return body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
+  return payload ? Buffer.concat([Buffer.from(head, 'latin1'), payload]) : Buffer.from(head, 'latin1');
 }
 
 function headEnd(buf: Buffer): number {
   return buf.indexOf('\r\n\r\n');
 }
 
-function complete(buf: Buffer): boolean {
+/** The final answer: interim 1xx answers (`100 Continue`) before it are dropped. */
+function finalAnswer(buf: Buffer): Buffer {
+  while (/^HTTP\/1\.[01] 1\d\d /.test(buf.subarray(0, 16).toString('latin1'))) {
+    const end = headEnd(buf);
+    if (end < 0) return buf;
+    buf = buf.subarray(end + 4);
+  }
+  return buf;
+}
+
+function complete(all: Buffer): boolean {
+  const buf = finalAnswer(all);
   const end = headEnd(buf);
   if (end < 0) return false;
   const head = buf.subarray(0, end).toString('latin1');
   const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
   if (length) return buf.length - end - 4 >= Number(length[1]);
   if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) return buf.subarray(end + 4).includes('\r\n0\r\n\r\n') || buf.subarray(end + 4).toString('latin1').startsWith('0\r\n\r\n');
-  return /^HTTP\/1\.1 (1\d\d|204|304) /.test(head);
+  return /^HTTP\/1\.1 (204|304) /.test(head);
 }
 
-function parse(buf: Buffer): Omit<RawResponse, 'ms'> {
+function parse(all: Buffer): Omit<RawResponse, 'ms'> {
+  const buf = finalAnswer(all);
   const end = headEnd(buf);
   if (end < 0) throw new RawHttpError(`not an HTTP answer: ${JSON.stringify(buf.subarray(0, 200).toString('latin1'))}`);
   const [statusLine, ...lines] = buf.subarray(0, end).toString('latin1').split('\r\n');
