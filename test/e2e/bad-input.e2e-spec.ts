@@ -36,7 +36,10 @@ describe(`bad input [${DB}]`, () => {
     });
   /** The fuzz test's verdict on one answer: [] when it keeps every rule. */
   const judge = (method: string, target: string, answer: Answer, checkPath = true) =>
-    problemsOf({ method, target, answer }, { secrets: [t.config.jwt.accessSecret!, t.config.jwt.refreshSecret!, ADMIN.password], slowMs: 5000, checkPath });
+    problemsOf(
+      { method, target, answer },
+      { secrets: [t.config.jwt.accessSecret!, t.config.jwt.refreshSecret!, ADMIN.password], slowMs: 5000, checkPath },
+    );
   const verdict = async (method: string, target: string, answer: Answer, status: number, error: string) => {
     expect(judge(method, target, answer), `${method} ${target.slice(0, 80)}`).toEqual([]);
     expect([answer.status, answer.body?.error], `${method} ${target.slice(0, 80)}: ${answer.text.slice(0, 300)}`).toEqual([status, error]);
@@ -66,7 +69,9 @@ describe(`bad input [${DB}]`, () => {
         for (const body of bodies) {
           const answer = await json(method, path, body, token);
           await verdict(method, path, answer, 400, 'VALIDATION_FAILED');
-          expect(answer.body.details, path).toEqual([{ field: expect.any(String), message: expect.stringMatching(/ must not be nested deeper than 32 levels$/) }]);
+          expect(answer.body.details, path).toEqual([
+            { field: expect.any(String), message: expect.stringMatching(/ must not be nested deeper than 32 levels$/) },
+          ]);
         }
       }
     });
@@ -114,9 +119,27 @@ describe(`bad input [${DB}]`, () => {
     });
 
     it('odd but well-formed strings never break a validator: NUL, RTL marks, BOM, overlong UTF-8, combining marks, emoji', async () => {
-      const odd = ['a\u0000b', '\u202eadmin', '\u200f\u200e', '\ufeffx', 'e\u0301\u0301\u0301', '😀@example.com', 'a@\u202eexample.com', 'x\u0000@example.com', '\u2028\u2029', '%00', '\\u0000'];
+      const odd = [
+        'a\u0000b',
+        '\u202eadmin',
+        '\u200f\u200e',
+        '\ufeffx',
+        'e\u0301\u0301\u0301',
+        '😀@example.com',
+        'a@\u202eexample.com',
+        'x\u0000@example.com',
+        '\u2028\u2029',
+        '%00',
+        '\\u0000',
+      ];
       // Overlong and invalid UTF-8 bytes: decoded to U+FFFD by the body reader, never a lone surrogate.
-      const invalidUtf8 = [Buffer.from([0xc0, 0xaf]), Buffer.from([0xe0, 0x80, 0xaf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80]), Buffer.from([0xff])];
+      const invalidUtf8 = [
+        Buffer.from([0xc0, 0xaf]),
+        Buffer.from([0xe0, 0x80, 0xaf]),
+        Buffer.from([0xed, 0xa0, 0x80]),
+        Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80]),
+        Buffer.from([0xff]),
+      ];
       const routes: [string, string, (s: string) => Record<string, unknown>, string?][] = [
         ['POST', '/api/v1/auth/register', (s) => ({ username: uniqueName(), password: PASSWORD, email: s, nickname: s, phone: s })],
         ['POST', '/api/v1/auth/login', (s) => ({ username: s, password: s })],
@@ -134,7 +157,15 @@ describe(`bad input [${DB}]`, () => {
         for (const bytes of invalidUtf8) {
           const parts = JSON.stringify(make('XYZZY')).split('XYZZY');
           const body = Buffer.concat(parts.flatMap((part, i) => (i ? [bytes, Buffer.from(part)] : [Buffer.from(part)])));
-          const answer = await send({ method, target: path, body, headers: [['Content-Type', 'application/json'], ...(token ? ([['Authorization', `Bearer ${token}`]] as [string, string][]) : [])] });
+          const answer = await send({
+            method,
+            target: path,
+            body,
+            headers: [
+              ['Content-Type', 'application/json'],
+              ...(token ? ([['Authorization', `Bearer ${token}`]] as [string, string][]) : []),
+            ],
+          });
           expect(judge(method, path, answer), `${path} ${bytes.toString('hex')}: ${answer.text.slice(0, 200)}`).toEqual([]);
         }
       }
@@ -142,13 +173,27 @@ describe(`bad input [${DB}]`, () => {
   });
 
   describe('keys named like Object.prototype members (register answered 201)', () => {
-    const PROTO_KEYS = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__'];
+    const PROTO_KEYS = [
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      'isPrototypeOf',
+      'propertyIsEnumerable',
+      'toLocaleString',
+      '__defineGetter__',
+      '__lookupSetter__',
+    ];
 
     it('register refuses them like any unknown key, and creates nobody', async () => {
       for (const key of PROTO_KEYS) {
         const username = uniqueName();
         for (const value of ['1', '{}', 'null', '"x"', '[]', '{"a":1}']) {
-          const answer = await json('POST', '/api/v1/auth/register', `{"username":"${username}","password":"${PASSWORD}","${key}":${value}}`);
+          const answer = await json(
+            'POST',
+            '/api/v1/auth/register',
+            `{"username":"${username}","password":"${PASSWORD}","${key}":${value}}`,
+          );
           await verdict('POST', '/api/v1/auth/register', answer, 400, 'VALIDATION_FAILED');
           expect(answer.body.details, key).toEqual([{ field: key, message: `property ${key} should not exist` }]);
         }
@@ -168,7 +213,13 @@ describe(`bad input [${DB}]`, () => {
         const answer = await json(method, path, body, token);
         await verdict(method, path, answer, 400, 'VALIDATION_FAILED');
       }
-      for (const target of ['/api/v1/users?constructor=1', '/api/v1/roles?toString=x', '/api/v1/permissions?__proto__=x', '/api/v1/audit-logs?hasOwnProperty=1', '/api/v1/users/login-status?username=a&valueOf=1']) {
+      for (const target of [
+        '/api/v1/users?constructor=1',
+        '/api/v1/roles?toString=x',
+        '/api/v1/permissions?__proto__=x',
+        '/api/v1/audit-logs?hasOwnProperty=1',
+        '/api/v1/users/login-status?username=a&valueOf=1',
+      ]) {
         const answer = await send({ method: 'GET', target, headers: [['Authorization', `Bearer ${admin.access_token}`]] });
         await verdict('GET', target, answer, 400, 'VALIDATION_FAILED');
       }
@@ -186,7 +237,15 @@ describe(`bad input [${DB}]`, () => {
 
   describe('errors raised before routing (answered without X-Request-Id)', () => {
     it('malformed percent-encoding in the path → 404 NOT_FOUND envelope with X-Request-Id', async () => {
-      for (const target of ['/api/v1/users/%zz', '/api/v1/roles/%E0%A4%A', '/api/v1/permissions/%', '/api/v1/users/me/sessions/%C0', '/api/v1/nowhere%zz', '/health/live%zz', '/docs/%zz']) {
+      for (const target of [
+        '/api/v1/users/%zz',
+        '/api/v1/roles/%E0%A4%A',
+        '/api/v1/permissions/%',
+        '/api/v1/users/me/sessions/%C0',
+        '/api/v1/nowhere%zz',
+        '/health/live%zz',
+        '/docs/%zz',
+      ]) {
         for (const method of ['GET', 'DELETE', 'PATCH']) {
           const answer = await send({ method, target, headers: [['Authorization', `Bearer ${admin.access_token}`]] });
           await verdict(method, target, answer, 404, 'NOT_FOUND');
@@ -196,7 +255,13 @@ describe(`bad input [${DB}]`, () => {
 
     it('a 5,000-character id → 404 NOT_FOUND envelope with X-Request-Id', async () => {
       const long = 'a'.repeat(5000);
-      for (const target of [`/api/v1/users/${long}`, `/api/v1/roles/${'9'.repeat(5000)}`, `/api/v1/permissions/${long}`, `/api/v1/users/${long}/roles`, `/api/v1/users/me/sessions/${long}`]) {
+      for (const target of [
+        `/api/v1/users/${long}`,
+        `/api/v1/roles/${'9'.repeat(5000)}`,
+        `/api/v1/permissions/${long}`,
+        `/api/v1/users/${long}/roles`,
+        `/api/v1/users/me/sessions/${long}`,
+      ]) {
         const answer = await send({ method: 'GET', target, headers: [['Authorization', `Bearer ${admin.access_token}`]] });
         await verdict('GET', target, answer, 404, 'NOT_FOUND');
       }
@@ -213,7 +278,11 @@ describe(`bad input [${DB}]`, () => {
         { method: 'GET', target: `/api/v1/users/me?q=${'x'.repeat(20_000)}` },
         { method: 'GET', target: `/api/v1/${'a'.repeat(20_000)}` },
         { method: 'GET', target: '/api/v1/users/me', headers: [['X-Big', 'y'.repeat(20_000)]] },
-        { method: 'GET', target: '/health/live', headers: Array.from({ length: 600 }, (_, i) => [`X-H${i}`, 'z'.repeat(30)] as [string, string]) },
+        {
+          method: 'GET',
+          target: '/health/live',
+          headers: Array.from({ length: 600 }, (_, i) => [`X-H${i}`, 'z'.repeat(30)] as [string, string]),
+        },
       ];
       for (const req of cases) {
         const answer = await send(req);
@@ -256,7 +325,14 @@ describe(`bad input [${DB}]`, () => {
     });
 
     it('an Expect other than 100-continue is ignored, as RFC 9110 allows (was a bare 417)', async () => {
-      const answer = await send({ method: 'GET', target: '/api/v1/users/me', headers: [['Expect', 'nonsense'], ['Authorization', `Bearer ${user.access_token}`]] });
+      const answer = await send({
+        method: 'GET',
+        target: '/api/v1/users/me',
+        headers: [
+          ['Expect', 'nonsense'],
+          ['Authorization', `Bearer ${user.access_token}`],
+        ],
+      });
       expect(judge('GET', '/api/v1/users/me', answer)).toEqual([]);
       expect(answer.status).toBe(200);
     });
@@ -351,7 +427,9 @@ describe(`bad input [${DB}]`, () => {
       await new Promise((resolve) => socket.once('connect', resolve));
       // A request whose body is still on its way keeps the connection busy while close() starts.
       const body = '{"username":1}';
-      socket.write(`POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+      socket.write(
+        `POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       const closing = draining.close();
       const server = draining.app.getHttpServer();
@@ -361,7 +439,9 @@ describe(`bad input [${DB}]`, () => {
       socket.write(`${body.slice(5)}GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n`);
       await ended;
       await closing;
-      const answers = Buffer.concat(received).toString('utf8').split(/(?=HTTP\/1\.1 )/);
+      const answers = Buffer.concat(received)
+        .toString('utf8')
+        .split(/(?=HTTP\/1\.1 )/);
       expect(answers).toHaveLength(2);
       expect(answers[0]).toMatch(/^HTTP\/1\.1 400 /);
       const last = answers[1];
@@ -370,7 +450,14 @@ describe(`bad input [${DB}]`, () => {
       expect(requestId).toBeTruthy();
       expect(last).toMatch(/\r\nretry-after: 5\r\n/i);
       const envelope = JSON.parse(last.slice(last.indexOf('\r\n\r\n') + 4));
-      expect(envelope).toEqual({ code: 503, error: 'SERVICE_UNAVAILABLE', message: expect.any(String), path: '/health/live', timestamp: expect.any(String), request_id: requestId });
+      expect(envelope).toEqual({
+        code: 503,
+        error: 'SERVICE_UNAVAILABLE',
+        message: expect.any(String),
+        path: '/health/live',
+        timestamp: expect.any(String),
+        request_id: requestId,
+      });
     } finally {
       socket.destroy();
     }

@@ -47,7 +47,19 @@ const ADMIN_ACTIONS = [
 ];
 
 /** Answers that say the request never got past the gate: token, permission, validation, routing. */
-const GATE_KEYS = new Set(['VALIDATION_FAILED', 'INVALID_JSON', 'UNAUTHENTICATED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'INVALID_TOKEN_TYPE', 'FORBIDDEN', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE']);
+const GATE_KEYS = new Set([
+  'VALIDATION_FAILED',
+  'INVALID_JSON',
+  'UNAUTHENTICATED',
+  'INVALID_TOKEN',
+  'TOKEN_EXPIRED',
+  'TOKEN_REVOKED',
+  'INVALID_TOKEN_TYPE',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+]);
 
 interface Account {
   id: string;
@@ -279,91 +291,109 @@ describe(`fuzz [${DB}]`, () => {
   const failures: { kinds: string[]; text: string }[] = [];
   let sent = 0;
   /** A problem without what varies per request, to group the failures by. */
-  const kindOf = (problem: string) => problem.replace(/^accepted undeclared .*/s, 'accepted an undeclared key').replace(/:.*$/s, '').replace(/ ≠ .*$/s, ' ≠ …').replace(/\d+ ms/, 'n ms').slice(0, 80);
+  const kindOf = (problem: string) =>
+    problem
+      .replace(/^accepted undeclared .*/s, 'accepted an undeclared key')
+      .replace(/:.*$/s, '')
+      .replace(/ ≠ .*$/s, ' ≠ …')
+      .replace(/\d+ ms/, 'n ms')
+      .slice(0, 80);
 
-  it(
-    'hostile requests to every operation, in every auth state: no 5xx, X-Request-Id and the envelope on every answer, no leak, none slower than 5 s',
-    async () => {
-      const everything = [...ops, ...EXTRA_OPERATIONS];
-      for (const op of everything) coverage.set(op.id, { sent: 0, reached: 0, answers: new Map() });
-      const methods = new Map(everything.map((op) => [op.id, op.method]));
-      const paths = new Map(everything.map((op) => [op.id, op.path]));
-      const request = fc.oneof(...everything.map((op) => ({ weight: op.documented ? 5 : 1, arbitrary: requestArb(doc, op, world) })));
-      const started = performance.now();
+  it('hostile requests to every operation, in every auth state: no 5xx, X-Request-Id and the envelope on every answer, no leak, none slower than 5 s', async () => {
+    const everything = [...ops, ...EXTRA_OPERATIONS];
+    for (const op of everything) coverage.set(op.id, { sent: 0, reached: 0, answers: new Map() });
+    const methods = new Map(everything.map((op) => [op.id, op.method]));
+    const paths = new Map(everything.map((op) => [op.id, op.path]));
+    const request = fc.oneof(...everything.map((op) => ({ weight: op.documented ? 5 : 1, arbitrary: requestArb(doc, op, world) })));
+    const started = performance.now();
 
-      const property = fc.asyncProperty(fc.array(request, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        const results = await Promise.all(
-          batch.map((req) => {
-            const { target, slots } = resolveTarget(req.target);
-            return send(req, target).then(
-              (answer) => ({ req, target, slots, answer, error: undefined }),
-              (error: unknown) => ({ req, target, slots, answer: undefined, error }),
-            );
-          }),
-        );
-        sent += batch.length;
-        let reloginPlain = false;
-        let reloginAdmin = false;
-        const deleted: [IdKind, number][] = [];
-        for (const { req, target, slots, answer, error } of results) {
-          const seen = coverage.get(req.op)!;
-          seen.sent++;
-          if (!answer) {
-            failures.push({ kinds: ['no answer'], text: `${describeRequest(req, target)}\n  → no answer: ${String(error)}` });
-            continue;
-          }
-          const key = `${answer.status} ${typeof answer.body?.error === 'string' ? answer.body.error : ''}`.trim();
-          seen.answers.set(key, (seen.answers.get(key) ?? 0) + 1);
-          if (answer.status < 500 && !GATE_KEYS.has(answer.body?.error)) seen.reached++;
-          const found = problemsOf({ method: req.method, target, answer }, { secrets, slowMs: SLOW_MS });
-          // The contract refuses unknown properties: a 2xx to a request that carried one is a failure.
-          if (answer.status < 300 && req.undeclared?.length && req.method === methods.get(req.op)) {
-            found.push(`accepted undeclared ${req.undeclared.map((k) => JSON.stringify(k)).join(', ')}`);
-          }
-          if (found.length) {
-            failures.push({ kinds: found.map(kindOf), text: `${describeRequest(req, target)}\n  → ${answer.status} ${clip(answer.text)}\n  → ${found.join('\n  → ')}` });
-          }
-          // A logout, a refresh, a theft alarm: the state's session may be gone; sign in again.
-          if (answer.status === 401 && (req.auth === 'user' || req.auth === 'refresh_as_access')) reloginPlain = true;
-          if (answer.status === 401 && req.auth === 'admin') reloginAdmin = true;
-          // A victim deleted (or a session revoked) by its own route: its slot gets a new one.
-          if (req.method === 'DELETE' && answer.status === 200 && slots.length && /\{id\}$/.test(paths.get(req.op) ?? '')) deleted.push(slots[slots.length - 1]);
+    const property = fc.asyncProperty(fc.array(request, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+      const results = await Promise.all(
+        batch.map((req) => {
+          const { target, slots } = resolveTarget(req.target);
+          return send(req, target).then(
+            (answer) => ({ req, target, slots, answer, error: undefined }),
+            (error: unknown) => ({ req, target, slots, answer: undefined, error }),
+          );
+        }),
+      );
+      sent += batch.length;
+      let reloginPlain = false;
+      let reloginAdmin = false;
+      const deleted: [IdKind, number][] = [];
+      for (const { req, target, slots, answer, error } of results) {
+        const seen = coverage.get(req.op)!;
+        seen.sent++;
+        if (!answer) {
+          failures.push({ kinds: ['no answer'], text: `${describeRequest(req, target)}\n  → no answer: ${String(error)}` });
+          continue;
         }
-        for (const [kind, slot] of deleted) await replaceVictim(kind, slot);
-        if (reloginPlain) await relogin(plain);
-        if (reloginAdmin) await relogin(fuzzAdmin);
-      });
+        const key = `${answer.status} ${typeof answer.body?.error === 'string' ? answer.body.error : ''}`.trim();
+        seen.answers.set(key, (seen.answers.get(key) ?? 0) + 1);
+        if (answer.status < 500 && !GATE_KEYS.has(answer.body?.error)) seen.reached++;
+        const found = problemsOf({ method: req.method, target, answer }, { secrets, slowMs: SLOW_MS });
+        // The contract refuses unknown properties: a 2xx to a request that carried one is a failure.
+        if (answer.status < 300 && req.undeclared?.length && req.method === methods.get(req.op)) {
+          found.push(`accepted undeclared ${req.undeclared.map((k) => JSON.stringify(k)).join(', ')}`);
+        }
+        if (found.length) {
+          failures.push({
+            kinds: found.map(kindOf),
+            text: `${describeRequest(req, target)}\n  → ${answer.status} ${clip(answer.text)}\n  → ${found.join('\n  → ')}`,
+          });
+        }
+        // A logout, a refresh, a theft alarm: the state's session may be gone; sign in again.
+        if (answer.status === 401 && (req.auth === 'user' || req.auth === 'refresh_as_access')) reloginPlain = true;
+        if (answer.status === 401 && req.auth === 'admin') reloginAdmin = true;
+        // A victim deleted (or a session revoked) by its own route: its slot gets a new one.
+        if (req.method === 'DELETE' && answer.status === 200 && slots.length && /\{id\}$/.test(paths.get(req.op) ?? ''))
+          deleted.push(slots[slots.length - 1]);
+      }
+      for (const [kind, slot] of deleted) await replaceVictim(kind, slot);
+      if (reloginPlain) await relogin(plain);
+      if (reloginAdmin) await relogin(fuzzAdmin);
+    });
 
-      // Every batch runs; the bad answers are collected and reported together at the end,
-      // one example per kind of problem first, so one run shows everything that is wrong.
-      try {
-        await fc.assert(property, { seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: 110_000, markInterruptAsFailure: true });
-      } catch (err) {
-        const cause = err instanceof Error && err.cause instanceof Error ? `\n${err.cause.message}` : '';
-        throw new Error(`fuzz stopped (FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}, ${DB}) after ${sent} requests\n${err instanceof Error ? err.message : String(err)}${cause}`);
-      }
-      if (failures.length) {
-        const byKind = new Map<string, string[]>();
-        for (const f of failures) for (const kind of f.kinds) byKind.set(kind, [...(byKind.get(kind) ?? []), f.text]);
-        const examples = [...byKind].map(([kind, texts]) => `■ ${kind} (${texts.length}×), e.g.\n${[...new Set(texts)].slice(0, 3).join('\n')}`);
-        throw new Error(
-          `fuzz found ${failures.length} bad answer(s) in ${sent} requests — reproduce with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} (${DB})\n${examples.join('\n')}`,
-        );
-      }
-      const seconds = (performance.now() - started) / 1000;
-      const table = [...coverage].map(([id, c]) => `${id.padEnd(28)} ${String(c.sent).padStart(4)} sent, ${String(c.reached).padStart(4)} past the gate: ${[...c.answers].map(([k, n]) => `${k}×${n}`).join(', ')}`);
-      console.log(`fuzz [${DB}] seed ${SEED}: ${sent} requests in ${seconds.toFixed(1)} s${process.env.FUZZ_VERBOSE ? `\n${table.join('\n')}` : ' (FUZZ_VERBOSE=1 for the answers per operation)'}`);
+    // Every batch runs; the bad answers are collected and reported together at the end,
+    // one example per kind of problem first, so one run shows everything that is wrong.
+    try {
+      await fc.assert(property, { seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: 110_000, markInterruptAsFailure: true });
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? `\n${err.cause.message}` : '';
+      throw new Error(
+        `fuzz stopped (FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}, ${DB}) after ${sent} requests\n${err instanceof Error ? err.message : String(err)}${cause}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    if (failures.length) {
+      const byKind = new Map<string, string[]>();
+      for (const f of failures) for (const kind of f.kinds) byKind.set(kind, [...(byKind.get(kind) ?? []), f.text]);
+      const examples = [...byKind].map(
+        ([kind, texts]) => `■ ${kind} (${texts.length}×), e.g.\n${[...new Set(texts)].slice(0, 3).join('\n')}`,
+      );
+      throw new Error(
+        `fuzz found ${failures.length} bad answer(s) in ${sent} requests — reproduce with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} (${DB})\n${examples.join('\n')}`,
+      );
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const table = [...coverage].map(
+      ([id, c]) =>
+        `${id.padEnd(28)} ${String(c.sent).padStart(4)} sent, ${String(c.reached).padStart(4)} past the gate: ${[...c.answers].map(([k, n]) => `${k}×${n}`).join(', ')}`,
+    );
+    console.log(
+      `fuzz [${DB}] seed ${SEED}: ${sent} requests in ${seconds.toFixed(1)} s${process.env.FUZZ_VERBOSE ? `\n${table.join('\n')}` : ' (FUZZ_VERBOSE=1 for the answers per operation)'}`,
+    );
 
-      // Nothing skipped: every documented operation was sent many times, and got past the
-      // token, permission and validation gates at least once (its handler ran).
-      for (const op of ops) {
-        const c = coverage.get(op.id)!;
-        expect(c.sent, `${op.id} was hardly fuzzed`).toBeGreaterThanOrEqual(20);
-        expect(c.reached, `${op.id} never got past the gate: ${[...c.answers].map(([k, n]) => `${k}×${n}`).join(', ')}`).toBeGreaterThan(0);
-      }
-    },
-    150_000,
-  );
+    // Nothing skipped: every documented operation was sent many times, and got past the
+    // token, permission and validation gates at least once (its handler ran).
+    for (const op of ops) {
+      const c = coverage.get(op.id)!;
+      expect(c.sent, `${op.id} was hardly fuzzed`).toBeGreaterThanOrEqual(20);
+      expect(c.reached, `${op.id} never got past the gate: ${[...c.answers].map(([k, n]) => `${k}×${n}`).join(', ')}`).toBeGreaterThan(0);
+    }
+  }, 150_000);
 
   it('afterwards the service is healthy and no privilege changed', async () => {
     expect((await t.http.get('/health/live')).status).toBe(200);
@@ -400,7 +430,9 @@ describe(`fuzz [${DB}]`, () => {
       `SELECT action, actor_id, target_id, success FROM audit_logs WHERE action IN (${ADMIN_ACTIONS.map(() => '?').join(',')})`,
       ADMIN_ACTIONS,
     );
-    const byNonAdmin = log.filter((e) => Number(e.success) === 1 && !admins.has(e.actor_id ?? '') && !(e.action === 'user.update' && e.actor_id === e.target_id));
+    const byNonAdmin = log.filter(
+      (e) => Number(e.success) === 1 && !admins.has(e.actor_id ?? '') && !(e.action === 'user.update' && e.actor_id === e.target_id),
+    );
     expect(byNonAdmin, 'administrative changes by non-administrators').toEqual([]);
     const madeByAdmin = new Set(log.filter((e) => Number(e.success) === 1 && admins.has(e.actor_id ?? '')).map((e) => e.target_id));
     const privileged: { user_id: string }[] = await ds.query(

@@ -13,7 +13,8 @@ describe('token shape', () => {
   it('passes the tokens the service issues, and leaves what is not a JWT to the verifier', () => {
     expect(hasSaneClaims(jwt(good))).toBe(true);
     expect(hasSaneClaims(jwt({ ...good, aud: ['a', 'b'] }))).toBe(true);
-    for (const token of ['', 'x', 'a.b', 'a.b.c.d', 'not json.at all.sig', `${b64('{')}.${b64('{')}.x`]) expect(hasSaneClaims(token)).toBe(true);
+    for (const token of ['', 'x', 'a.b', 'a.b.c.d', 'not json.at all.sig', `${b64('{')}.${b64('{')}.x`])
+      expect(hasSaneClaims(token)).toBe(true);
   });
 
   it.each([

@@ -39,9 +39,15 @@ export function hasSaneClaims(token: string): boolean {
   if (!isPlainObject(header) || !isPlainObject(payload)) return false;
   for (const claims of [header, payload]) {
     for (const name of STRING_CLAIMS) if (name in claims && typeof claims[name] !== 'string') return false;
-    for (const name of NUMBER_CLAIMS) if (name in claims && (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))) return false;
+    for (const name of NUMBER_CLAIMS)
+      if (name in claims && (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))) return false;
   }
-  if ('aud' in payload && typeof payload.aud !== 'string' && !(Array.isArray(payload.aud) && payload.aud.every((a) => typeof a === 'string'))) return false;
+  if (
+    'aud' in payload &&
+    typeof payload.aud !== 'string' &&
+    !(Array.isArray(payload.aud) && payload.aud.every((a) => typeof a === 'string'))
+  )
+    return false;
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { HttpException, Logger, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { HttpException, Logger, ValidationPipe, type ArgumentMetadata, type Type, type ValidationError } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { AppException, type ErrorDetail } from '../errors/app.exception.js';
 import { ErrorCode } from '../errors/error-codes.js';
@@ -28,10 +28,10 @@ interface Shape {
   declared: Set<string>;
   arrays: Set<string>;
 }
-const shapes = new WeakMap<Function, Shape>();
+const shapes = new WeakMap<Type<unknown>, Shape>();
 
 /** The properties a DTO class declares (has rules for), and which of them take arrays. */
-function shapeOf(metatype: Function): Shape {
+function shapeOf(metatype: Type<unknown>): Shape {
   let shape = shapes.get(metatype);
   if (!shape) {
     const rules = getMetadataStorage().getTargetValidationMetadatas(metatype, '', false, false);
@@ -101,7 +101,9 @@ export class AppValidationPipe extends ValidationPipe {
       if (err instanceof HttpException) throw err;
       // A transformer or validator threw on the input instead of judging it: the input
       // is what it could not handle, so it is refused; the log keeps the error.
-      this.logger.warn(`a validator threw on ${metadata.type} input: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+      this.logger.warn(
+        `a validator threw on ${metadata.type} input: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+      );
       throw invalid(problems.length ? problems : [{ field: metadata.data ?? '', message: `the ${metadata.type} could not be validated` }]);
     }
     if (problems.length) throw invalid(problems);

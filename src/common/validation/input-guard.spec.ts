@@ -30,7 +30,10 @@ describe('input guard', () => {
 
   it('refuses nesting past the limit, naming the top-level field', () => {
     expect(inspectInput(nest(33))).toEqual({ field: '', message: 'the value must not be nested deeper than 32 levels' });
-    expect(inspectInput({ username: nest(32) })).toEqual({ field: 'username', message: 'username must not be nested deeper than 32 levels' });
+    expect(inspectInput({ username: nest(32) })).toEqual({
+      field: 'username',
+      message: 'username must not be nested deeper than 32 levels',
+    });
     expect(inspectInput({ a: 1 }, 0)).not.toBeNull();
   });
 
@@ -42,7 +45,10 @@ describe('input guard', () => {
 
   it('refuses ill-formed strings in values and keys, naming the top-level field', () => {
     expect(inspectInput({ email: '\ud800' })).toEqual({ field: 'email', message: 'email must be well-formed Unicode text' });
-    expect(inspectInput({ roles: [{ name: ['ok', 'x\udc00'] }] })).toEqual({ field: 'roles', message: 'roles must be well-formed Unicode text' });
+    expect(inspectInput({ roles: [{ name: ['ok', 'x\udc00'] }] })).toEqual({
+      field: 'roles',
+      message: 'roles must be well-formed Unicode text',
+    });
     expect(inspectInput({ '\ud800': 1 })).toEqual({ field: '\ufffd', message: '\ufffd must be well-formed Unicode text' });
     expect(inspectInput('\ud800')).toEqual({ field: '', message: 'the value must be well-formed Unicode text' });
   });

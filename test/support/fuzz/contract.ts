@@ -6,7 +6,15 @@ import type { ErrorCode } from '../../../src/common/errors/error-codes.js';
  * not imported from the code, so a key the code invents is caught.
  */
 export const CONTRACT_KEYS: Record<number, readonly string[]> = {
-  400: ['VALIDATION_FAILED', 'INVALID_JSON', 'WRONG_PASSWORD', 'WEAK_PASSWORD', 'INVALID_RESET_TOKEN', 'CAPTCHA_INVALID', 'INVALID_VERIFY_TOKEN'],
+  400: [
+    'VALIDATION_FAILED',
+    'INVALID_JSON',
+    'WRONG_PASSWORD',
+    'WEAK_PASSWORD',
+    'INVALID_RESET_TOKEN',
+    'CAPTCHA_INVALID',
+    'INVALID_VERIFY_TOKEN',
+  ],
   401: [
     'UNAUTHENTICATED',
     'INVALID_TOKEN',
@@ -72,7 +80,10 @@ const LEAKS: [string, RegExp][] = [
   ['a stack frame', /\bat [\w$.<>[\] ]+ \(|\.(?:js|ts|mjs|cjs):\d+:\d+|node_modules[\\/]/],
   ['a driver error', /QueryFailedError|SQLITE_[A-Z]|\bER_[A-Z_]{3,}|sqlMessage|sqlState|errno/],
   ['an SQL statement', /\b(?:SELECT\s[\s\S]{1,200}\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\s/i],
-  ['a JS error', /\b(?:TypeError|RangeError|ReferenceError|SyntaxError|URIError|EvalError)\b|Maximum call stack|Cannot read propert|is not a function|undefined is not/],
+  [
+    'a JS error',
+    /\b(?:TypeError|RangeError|ReferenceError|SyntaxError|URIError|EvalError)\b|Maximum call stack|Cannot read propert|is not a function|undefined is not/,
+  ],
   ['a Fastify error code', /FST_ERR_/],
 ];
 const HASHES = /\$argon2(?:id|i|d)\$|\$2[aby]\$\d\d\$[./A-Za-z0-9]{20}/;
@@ -116,7 +127,8 @@ export function problemsOf({ method, target, answer }: Judged, opts: JudgeOption
     if (error) problems.push(...errorEnvelopeProblems(body, status, requestId, opts.checkPath === false ? undefined : path));
     else if (api) {
       const keys = Object.keys(body).sort().join(',');
-      if (keys !== 'code,data,message' || body.code !== 0 || body.message !== 'OK') problems.push(`not the success envelope: ${text.slice(0, 160)}`);
+      if (keys !== 'code,data,message' || body.code !== 0 || body.message !== 'OK')
+        problems.push(`not the success envelope: ${text.slice(0, 160)}`);
     }
   }
   // Leak patterns: in every JSON answer, but not in what echoes the caller's own input
@@ -143,13 +155,18 @@ export function errorEnvelopeProblems(body: Record<string, any>, status: number,
   if (body.details !== undefined) {
     // Validation only (§1): the password policy's WEAK_PASSWORD names its field as well.
     if (body.error !== 'VALIDATION_FAILED' && body.error !== 'WEAK_PASSWORD') problems.push(`details on ${body.error}`);
-    if (!Array.isArray(body.details) || !body.details.every((d: any) => d && typeof d.field === 'string' && typeof d.message === 'string' && Object.keys(d).length === 2)) {
+    if (
+      !Array.isArray(body.details) ||
+      !body.details.every((d: any) => d && typeof d.field === 'string' && typeof d.message === 'string' && Object.keys(d).length === 2)
+    ) {
       problems.push('details are not [{ field, message }]');
     }
   }
   if (typeof body.timestamp !== 'string' || !ISO.test(body.timestamp)) problems.push('timestamp is not ISO 8601');
-  if (typeof body.request_id !== 'string' || body.request_id !== requestId) problems.push(`request_id ${body.request_id} ≠ X-Request-Id ${requestId}`);
-  if (typeof body.path !== 'string' || (path !== undefined && body.path !== path)) problems.push(`path ${String(body.path).slice(0, 80)} ≠ ${String(path).slice(0, 80)}`);
+  if (typeof body.request_id !== 'string' || body.request_id !== requestId)
+    problems.push(`request_id ${body.request_id} ≠ X-Request-Id ${requestId}`);
+  if (typeof body.path !== 'string' || (path !== undefined && body.path !== path))
+    problems.push(`path ${String(body.path).slice(0, 80)} ≠ ${String(path).slice(0, 80)}`);
   return problems;
 }
 

@@ -9,16 +9,7 @@ import { resolve, type IdKind, type Operation, type Schema } from './operations.
  */
 
 export type AuthState =
-  | 'anonymous'
-  | 'user'
-  | 'admin'
-  | 'refresh_as_access'
-  | 'expired'
-  | 'alg_none'
-  | 'wrong_key'
-  | 'tampered'
-  | 'odd_claims'
-  | 'garbage';
+  'anonymous' | 'user' | 'admin' | 'refresh_as_access' | 'expired' | 'alg_none' | 'wrong_key' | 'tampered' | 'odd_claims' | 'garbage';
 
 export interface FuzzRequest {
   op: string;
@@ -146,7 +137,20 @@ export const HOSTILE_STRINGS = [
 ];
 
 /** JSON texts of numbers and literals that JSON.stringify cannot make (1e400 parses to Infinity). */
-const RAW_JSON = ['1e400', '-1e400', '-0', '1'.repeat(400), '0.1e-400', '9007199254740993', '2147483648', '-2147483649', '1.5', '-1', '0', '1e3'];
+const RAW_JSON = [
+  '1e400',
+  '-1e400',
+  '-0',
+  '1'.repeat(400),
+  '0.1e-400',
+  '9007199254740993',
+  '2147483648',
+  '-2147483649',
+  '1.5',
+  '-1',
+  '0',
+  '1e3',
+];
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
 const oddString = fc.oneof(
@@ -160,7 +164,10 @@ const oddString = fc.oneof(
 const hostileJson: fc.Arbitrary<string> = fc.oneof(
   { weight: 5, arbitrary: oddString.map((s) => JSON.stringify(s)) },
   { weight: 2, arbitrary: fc.constantFrom(...RAW_JSON) },
-  { weight: 2, arbitrary: fc.constantFrom('true', 'false', 'null', '[]', '{}', '[null]', '[[]]', '{"":""}', '[1,2,3]', '{"a":{"b":{"c":1}}}') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('true', 'false', 'null', '[]', '{}', '[null]', '[[]]', '{"":""}', '[1,2,3]', '{"a":{"b":{"c":1}}}'),
+  },
   { weight: 2, arbitrary: fc.json({ maxDepth: 3 }) },
   { weight: 1, arbitrary: fc.integer({ min: 30, max: 40 }).map((d) => '['.repeat(d) + ']'.repeat(d)) },
   { weight: 1, arbitrary: fc.array(oddString, { maxLength: 4 }).map((a) => JSON.stringify(a)) },
@@ -169,7 +176,31 @@ const hostileJson: fc.Arbitrary<string> = fc.oneof(
 
 const PROTO_KEYS = Object.getOwnPropertyNames(Object.prototype);
 /** Keys a client should never be able to set, and keys that trip parsers and validators. */
-const SUSPICIOUS_KEYS = [...PROTO_KEYS, 'prototype', 'roles', 'role', 'role_ids', 'is_system', 'isSystem', 'password_hash', 'passwordHash', 'id', 'status', 'deleted', 'deleted_at', 'failed_attempts', 'permissions', 'user_id', 'sub', '', ' ', 'a.b', 'a[b]', '$where', '$ne'];
+const SUSPICIOUS_KEYS = [
+  ...PROTO_KEYS,
+  'prototype',
+  'roles',
+  'role',
+  'role_ids',
+  'is_system',
+  'isSystem',
+  'password_hash',
+  'passwordHash',
+  'id',
+  'status',
+  'deleted',
+  'deleted_at',
+  'failed_attempts',
+  'permissions',
+  'user_id',
+  'sub',
+  '',
+  ' ',
+  'a.b',
+  'a[b]',
+  '$where',
+  '$ne',
+];
 const keyArb = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...SUSPICIOUS_KEYS) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
@@ -249,12 +280,20 @@ export function validValue(doc: Schema, raw: Schema, name: string, world: FuzzWo
     case 'string': {
       let base: fc.Arbitrary<unknown>;
       if (/password/.test(name)) base = PASSWORDS;
-      else if (schema.format === 'email' || /email/.test(name)) base = fc.oneof(fc.emailAddress(), fc.constantFrom('fuzz@example.com', 'Fuzz.Case@Example.COM'));
-      else if (schema.format === 'uuid' || /_id$/.test(name)) base = fc.oneof(fc.uuid(), ...(world.victims.user.length ? [fc.constantFrom(...world.victims.user)] : []));
-      else if (schema.format === 'date-time' || name === 'from' || name === 'to') base = fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
-      else if (/phone/.test(name)) base = fc.oneof(fc.constantFrom('+8613800138000', '13800138000', '+14155550100', '138 0013 8000'), fc.stringMatching(/^\+?[0-9]{6,15}$/));
+      else if (schema.format === 'email' || /email/.test(name))
+        base = fc.oneof(fc.emailAddress(), fc.constantFrom('fuzz@example.com', 'Fuzz.Case@Example.COM'));
+      else if (schema.format === 'uuid' || /_id$/.test(name))
+        base = fc.oneof(fc.uuid(), ...(world.victims.user.length ? [fc.constantFrom(...world.victims.user)] : []));
+      else if (schema.format === 'date-time' || name === 'from' || name === 'to')
+        base = fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+      else if (/phone/.test(name))
+        base = fc.oneof(
+          fc.constantFrom('+8613800138000', '13800138000', '+14155550100', '138 0013 8000'),
+          fc.stringMatching(/^\+?[0-9]{6,15}$/),
+        );
       else if (/avatar|url/.test(name)) base = fc.webUrl();
-      else if (/token/.test(name)) base = world.bodyTokens.length ? fc.constantFrom(...world.bodyTokens) : fc.base64String({ maxLength: 64 });
+      else if (/token/.test(name))
+        base = world.bodyTokens.length ? fc.constantFrom(...world.bodyTokens) : fc.base64String({ maxLength: 64 });
       else if (schema.pattern) base = fc.stringMatching(new RegExp(schema.pattern));
       else base = fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 40) });
       return fc.oneof(base, ...example, ...nullable);
@@ -262,7 +301,10 @@ export function validValue(doc: Schema, raw: Schema, name: string, world: FuzzWo
     case 'integer':
     case 'number': {
       const ids = name === 'role_ids' ? world.roleIds : name === 'permission_ids' ? world.permissionIds : [];
-      const bounded = fc.integer({ min: Math.max(schema.minimum ?? -1000, -2_147_483_648), max: Math.min(schema.maximum ?? 1_000_000, 2_147_483_647) });
+      const bounded = fc.integer({
+        min: Math.max(schema.minimum ?? -1000, -2_147_483_648),
+        max: Math.min(schema.maximum ?? 1_000_000, 2_147_483_647),
+      });
       return fc.oneof(bounded, ...(ids.length ? [fc.constantFrom(...ids)] : []), ...example, ...nullable);
     }
     case 'boolean':
@@ -280,7 +322,11 @@ export function validValue(doc: Schema, raw: Schema, name: string, world: FuzzWo
       });
     }
     default:
-      if (schema.additionalProperties || type === undefined) return fc.oneof(fc.json({ maxDepth: 2 }).map((t) => JSON.parse(t)), ...example);
+      if (schema.additionalProperties || type === undefined)
+        return fc.oneof(
+          fc.json({ maxDepth: 2 }).map((t) => JSON.parse(t)),
+          ...example,
+        );
       throw new Error(`the fuzzer cannot make a value of schema type ${String(type)} (${name}): teach test/support/fuzz/generators.ts`);
   }
 }
@@ -302,7 +348,10 @@ function bodyArb(doc: Schema, op: Operation, world: FuzzWorld): fc.Arbitrary<Pic
   const required = new Set<string>(schema.required ?? []);
   const entries = fc.tuple(
     fc.tuple(...props.map(([name, s]) => propertyText(doc, name, s, required.has(name), world).map((text) => [name, text] as const))),
-    fc.oneof({ weight: 6, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(fc.tuple(keyArb, hostileJson), { minLength: 1, maxLength: 2 }) }),
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant([]) },
+      { weight: 1, arbitrary: fc.array(fc.tuple(keyArb, hostileJson), { minLength: 1, maxLength: 2 }) },
+    ),
   );
   const names = new Set(props.map(([name]) => name));
   const object = entries.map(([declared, extra]) => {
@@ -317,7 +366,12 @@ function bodyArb(doc: Schema, op: Operation, world: FuzzWorld): fc.Arbitrary<Pic
   });
   const whole = fc.constantFrom(...WHOLE_BODIES).map(([body, encoding]) => ({ body, ...(encoding ? { encoding } : {}) }));
   const none = fc.constant({});
-  if (op.body) return fc.oneof({ weight: op.body.required ? 1 : 2, arbitrary: none }, { weight: 14, arbitrary: object }, { weight: 3, arbitrary: whole });
+  if (op.body)
+    return fc.oneof(
+      { weight: op.body.required ? 1 : 2, arbitrary: none },
+      { weight: 14, arbitrary: object },
+      { weight: 3, arbitrary: whole },
+    );
   return fc.oneof({ weight: 12, arbitrary: none }, { weight: 1, arbitrary: object }, { weight: 1, arbitrary: whole });
 }
 
@@ -337,12 +391,36 @@ function queryPart(doc: Schema, name: string, schema: Schema, required: boolean,
     { weight: 10, arbitrary: valid },
     { weight: 3, arbitrary: oddString.map((v) => `${pct(name)}=${pct(v)}`) },
     { weight: 1, arbitrary: fc.tuple(valid, valid).map(([a, b]) => `${a}&${b}`) },
-    { weight: 1, arbitrary: fc.constantFrom(`${name}[]=1`, `${name}[a]=1`, `${name}`, `${name}=`, `${name}=%zz`, `${name}=%E0%A4%A`, `${name}=%00`, `${name}=%ED%A0%80`, `${name}=a%26b%3Dc`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        `${name}[]=1`,
+        `${name}[a]=1`,
+        `${name}`,
+        `${name}=`,
+        `${name}=%zz`,
+        `${name}=%E0%A4%A`,
+        `${name}=%00`,
+        `${name}=%ED%A0%80`,
+        `${name}=a%26b%3Dc`,
+      ),
+    },
   );
 }
 
 const extraQuery = fc.oneof(
-  fc.constantFrom(...PROTO_KEYS.map((k) => `${k}=1`), '=', '&&&', '==', 'a=1;b=2', '%zz=1', '%E0=1', 'a[b][c]=1', `q=${'x'.repeat(3000)}`, `${'k'.repeat(500)}=1`),
+  fc.constantFrom(
+    ...PROTO_KEYS.map((k) => `${k}=1`),
+    '=',
+    '&&&',
+    '==',
+    'a=1;b=2',
+    '%zz=1',
+    '%E0=1',
+    'a[b][c]=1',
+    `q=${'x'.repeat(3000)}`,
+    `${'k'.repeat(500)}=1`,
+  ),
   fc.tuple(fc.string({ unit: 'binary', maxLength: 8 }), oddString).map(([k, v]) => `${pct(k)}=${pct(v)}`),
 );
 
@@ -366,7 +444,10 @@ function queryArb(doc: Schema, op: Operation, world: FuzzWorld): fc.Arbitrary<{ 
   return fc
     .tuple(
       fc.tuple(...op.query.map((q) => queryPart(doc, q.name, q.schema, q.required, world))),
-      fc.oneof({ weight: 8, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.array(extraQuery, { minLength: 1, maxLength: 3 }) }),
+      fc.oneof(
+        { weight: 8, arbitrary: fc.constant<string[]>([]) },
+        { weight: 1, arbitrary: fc.array(extraQuery, { minLength: 1, maxLength: 3 }) },
+      ),
     )
     .map(([parts, extra]) => {
       const all = [...parts.filter((p): p is string => p !== undefined), ...extra];
@@ -424,7 +505,13 @@ function pathIdArb(kind: IdKind, world: FuzzWorld): fc.Arbitrary<string> {
     { weight: hasVictims ? 6 : 0, arbitrary: fc.nat({ max: 99 }).map((i) => `«${kind}#${i}»`) },
     { weight: 3, arbitrary: random },
     { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_IDS).map((id) => (isSmallId(id) ? '1000000001' : id)) },
-    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 16 }).map(pct).map((id) => (isSmallId(id) ? '1000000001' : id)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .string({ unit: 'binary', maxLength: 16 })
+        .map(pct)
+        .map((id) => (isSmallId(id) ? '1000000001' : id)),
+    },
   );
 }
 
@@ -451,7 +538,21 @@ const PATH_MUTATIONS: ((path: string) => string)[] = [
   (p) => `${p}/${'x'.repeat(200)}`,
 ];
 
-const OTHER_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH', 'PURGE', 'CONNECT', 'LOCK'];
+const OTHER_METHODS = [
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+  'TRACE',
+  'PROPFIND',
+  'SEARCH',
+  'PURGE',
+  'CONNECT',
+  'LOCK',
+];
 
 const CONTENT_TYPES = [
   'application/json; charset=utf-8',
@@ -482,9 +583,22 @@ const CONTENT_TYPES = [
 const headerValue = (s: string) => s.replace(/[\r\n]/g, '');
 
 const extraHeader: fc.Arbitrary<[string, string]> = fc.oneof(
-  fc.tuple(fc.constant('Accept-Language'), fc.constantFrom('zh-CN', 'en', '*', 'fr-FR', 'zh;q=abc', 'en;q=0', `${'en,'.repeat(1000)}zh`, 'q=1', ';;;', '\u00ff')),
-  fc.tuple(fc.constant('X-Request-Id'), fc.oneof(fc.uuid(), fc.constantFrom('', 'x y', 'a'.repeat(200), '../x', '<script>', 'trace-123', '\u00e9'), fc.string({ maxLength: 20 }))),
-  fc.tuple(fc.constant('X-Forwarded-For'), fc.constantFrom('1.2.3.4', '1.2.3.4, 5.6.7.8', 'not-an-ip', '::1', '999.999.999.999', "'; DROP TABLE x", 'a'.repeat(500))),
+  fc.tuple(
+    fc.constant('Accept-Language'),
+    fc.constantFrom('zh-CN', 'en', '*', 'fr-FR', 'zh;q=abc', 'en;q=0', `${'en,'.repeat(1000)}zh`, 'q=1', ';;;', '\u00ff'),
+  ),
+  fc.tuple(
+    fc.constant('X-Request-Id'),
+    fc.oneof(
+      fc.uuid(),
+      fc.constantFrom('', 'x y', 'a'.repeat(200), '../x', '<script>', 'trace-123', '\u00e9'),
+      fc.string({ maxLength: 20 }),
+    ),
+  ),
+  fc.tuple(
+    fc.constant('X-Forwarded-For'),
+    fc.constantFrom('1.2.3.4', '1.2.3.4, 5.6.7.8', 'not-an-ip', '::1', '999.999.999.999', "'; DROP TABLE x", 'a'.repeat(500)),
+  ),
   fc.tuple(fc.constant('Origin'), fc.constantFrom('https://evil.example', 'null', 'file://', '*')),
   fc.tuple(fc.constant('Cookie'), fc.constantFrom('authcentre_rt=x', 'a=b; c', '=;=;=', `x=${'y'.repeat(3000)}`)),
   fc.tuple(fc.constant('User-Agent'), fc.oneof(fc.constantFrom('', 'x'.repeat(4000), '<script>'), fc.string({ maxLength: 40 }))),
@@ -498,7 +612,10 @@ const extraHeader: fc.Arbitrary<[string, string]> = fc.oneof(
   fc.tuple(fc.constant('Expect'), fc.constantFrom('100-continue', 'nonsense')),
   fc.tuple(fc.constant('Host'), fc.constantFrom('evil.example', '', 'a'.repeat(300))),
   fc.tuple(fc.constant('Forwarded'), fc.constantFrom('for=1.2.3.4', 'for="[::1]";proto=https', ';;')),
-  fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).map((n) => n.replace(/[^A-Za-z0-9-]/g, '') || 'X-Odd'), fc.string({ maxLength: 30 })),
+  fc.tuple(
+    fc.string({ minLength: 1, maxLength: 12 }).map((n) => n.replace(/[^A-Za-z0-9-]/g, '') || 'X-Odd'),
+    fc.string({ maxLength: 30 }),
+  ),
 );
 
 const AUTH_STATES: [AuthState, number][] = [
@@ -527,19 +644,41 @@ export function requestArb(doc: Schema, op: Operation, world: FuzzWorld): fc.Arb
       token: fc.nat({ max: 1000 }),
       scheme: fc.oneof({ weight: 20, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.nat({ max: AUTH_SCHEMES.length - 1 }) }),
       method: fc.oneof({ weight: 24, arbitrary: fc.constant(op.method) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER_METHODS) }),
-      path: fc.tuple(path, fc.oneof({ weight: 20, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat({ max: PATH_MUTATIONS.length - 1 }) })).map(([p, m]) => (m < 0 ? p : PATH_MUTATIONS[m](p))),
+      path: fc
+        .tuple(
+          path,
+          fc.oneof({ weight: 20, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat({ max: PATH_MUTATIONS.length - 1 }) }),
+        )
+        .map(([p, m]) => (m < 0 ? p : PATH_MUTATIONS[m](p))),
       query: queryArb(doc, op, world),
       body: bodyArb(doc, op, world),
-      contentType: fc.oneof({ weight: 16, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES) }, { weight: 1, arbitrary: fc.constant(null) }),
-      headers: fc.oneof({ weight: 3, arbitrary: fc.constant<[string, string][]>([]) }, { weight: 1, arbitrary: fc.array(extraHeader, { minLength: 1, maxLength: 3 }) }),
+      contentType: fc.oneof(
+        { weight: 16, arbitrary: fc.constant(undefined) },
+        { weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+        { weight: 1, arbitrary: fc.constant(null) },
+      ),
+      headers: fc.oneof(
+        { weight: 3, arbitrary: fc.constant<[string, string][]>([]) },
+        { weight: 1, arbitrary: fc.array(extraHeader, { minLength: 1, maxLength: 3 }) },
+      ),
       chunked: fc.oneof({ weight: 15, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     })
     .map(({ auth, token, scheme, method, path: p, query, body, contentType, headers, chunked }) => {
       const hasBody = body.body !== undefined;
       const media = op.body?.media ?? 'application/json';
       // undefined: the right type when there is a body; null: no Content-Type at all.
-      const type = contentType === undefined ? (hasBody ? (body.encoding === 'utf16le' ? `${media}; charset=utf-16le` : media) : undefined) : contentType;
-      const all: [string, string][] = [...(type ? ([['Content-Type', type]] as [string, string][]) : []), ...headers.map(([n, v]) => [n, headerValue(v)] as [string, string])];
+      const type =
+        contentType === undefined
+          ? hasBody
+            ? body.encoding === 'utf16le'
+              ? `${media}; charset=utf-16le`
+              : media
+            : undefined
+          : contentType;
+      const all: [string, string][] = [
+        ...(type ? ([['Content-Type', type]] as [string, string][]) : []),
+        ...headers.map(([n, v]) => [n, headerValue(v)] as [string, string]),
+      ];
       const undeclared = [...(body.undeclared ?? []), ...query.undeclared];
       return {
         op: op.id,
@@ -559,5 +698,17 @@ export function requestArb(doc: Schema, op: Operation, world: FuzzWorld): fc.Arb
 /** The rest of an unknown path: segments of anything, percent-encoded or not. */
 const restPathArb = fc.oneof(
   fc.array(fc.string({ unit: 'binary', maxLength: 10 }).map(pct), { maxLength: 4 }).map((segments) => segments.join('/')),
-  fc.constantFrom('', 'users/me/../../..', 'favicon.ico', '.env', '.git/config', 'health', 'health/', 'oauth2/token', '%2e%2e/%2e%2e/etc/passwd', 'docs/../docs-json', 'x'.repeat(5000)),
+  fc.constantFrom(
+    '',
+    'users/me/../../..',
+    'favicon.ico',
+    '.env',
+    '.git/config',
+    'health',
+    'health/',
+    'oauth2/token',
+    '%2e%2e/%2e%2e/etc/passwd',
+    'docs/../docs-json',
+    'x'.repeat(5000),
+  ),
 );

@@ -44,14 +44,17 @@ export function operationsOf(doc: Schema): Operation[] {
       }
       const unsupported = params.filter((p) => p.in !== 'path' && p.in !== 'query');
       if (unsupported.length) {
-        throw new Error(`${where} has ${unsupported.map((p) => `${p.in} parameter ${p.name}`).join(', ')}: teach test/support/fuzz/generators.ts to fuzz it`);
+        throw new Error(
+          `${where} has ${unsupported.map((p) => `${p.in} parameter ${p.name}`).join(', ')}: teach test/support/fuzz/generators.ts to fuzz it`,
+        );
       }
       let body: Operation['body'];
       if (op.requestBody) {
         const requestBody = resolve(doc, op.requestBody);
         const medias = Object.keys(requestBody.content ?? {});
         const media = medias.find((m): m is BodyMedia => m === 'application/json' || m === 'application/x-www-form-urlencoded');
-        if (!media || medias.length !== 1) throw new Error(`${where} takes ${medias.join(', ')}: teach test/support/fuzz/generators.ts to fuzz it`);
+        if (!media || medias.length !== 1)
+          throw new Error(`${where} takes ${medias.join(', ')}: teach test/support/fuzz/generators.ts to fuzz it`);
         body = { required: Boolean(requestBody.required), media, schema: requestBody.content[media].schema ?? {} };
       }
       const security = op.security ?? doc.security ?? [];
@@ -93,7 +96,10 @@ export const EXTRA_OPERATIONS: Operation[] = [
 export function resolve(doc: Schema, schema: Schema | undefined): Schema {
   let s = schema ?? {};
   for (let i = 0; s.$ref && i < 32; i++) {
-    const target = s.$ref.replace(/^#\//, '').split('/').reduce((node: Schema | undefined, key: string) => node?.[key], doc);
+    const target = s.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce((node: Schema | undefined, key: string) => node?.[key], doc);
     if (!target) throw new Error(`unresolved $ref ${s.$ref}`);
     s = target;
   }

@@ -51,7 +51,10 @@ export function rawRequest(baseUrl: string, req: RawRequest): Promise<RawRespons
         reject(err ?? e);
       }
     };
-    const timer = setTimeout(() => finish(new RawHttpError(`no complete answer within ${req.timeoutMs ?? 15_000} ms`)), req.timeoutMs ?? 15_000);
+    const timer = setTimeout(
+      () => finish(new RawHttpError(`no complete answer within ${req.timeoutMs ?? 15_000} ms`)),
+      req.timeoutMs ?? 15_000,
+    );
     socket.on('data', (chunk) => {
       chunks.push(chunk);
       if (complete(Buffer.concat(chunks))) finish();
@@ -108,7 +111,14 @@ function complete(all: Buffer): boolean {
   const head = buf.subarray(0, end).toString('latin1');
   const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
   if (length) return buf.length - end - 4 >= Number(length[1]);
-  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) return buf.subarray(end + 4).includes('\r\n0\r\n\r\n') || buf.subarray(end + 4).toString('latin1').startsWith('0\r\n\r\n');
+  if (/\r\ntransfer-encoding:\s*chunked/i.test(head))
+    return (
+      buf.subarray(end + 4).includes('\r\n0\r\n\r\n') ||
+      buf
+        .subarray(end + 4)
+        .toString('latin1')
+        .startsWith('0\r\n\r\n')
+    );
   return /^HTTP\/1\.1 (204|304) /.test(head);
 }
 
