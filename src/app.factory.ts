@@ -116,7 +116,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('preValidation', tokenShapeHook());
   // Answers sent by hooks that run before the one above (Nest's CORS preflight) get them here.
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (!reply.hasHeader('x-request-id')) reply.headers(security).header('X-Request-Id', request.id);
+    if (!reply.hasHeader('x-request-id')) {
+      reply.headers(security).header('X-Request-Id', request.id);
+      if (request.url.startsWith('/api/') || request.url.startsWith('/oauth2')) reply.header('Cache-Control', 'no-store');
+    }
     done(null, payload);
   });
   if (config.http.corsOrigins.length) {

@@ -37,7 +37,7 @@ export interface ErrorRendering {
 }
 
 /**
- * The error envelope of API.md §1 for an AppException, with its headers. One function
+ * The error envelope of docs/api.md §1 for an AppException, with its headers. One function
  * for the exception filter (errors inside Nest) and for the errors Fastify and Node
  * raise before a route is found (bad URL encoding, over-long ids, unparsable requests),
  * so every error answer has the same shape and keys.

@@ -9,7 +9,7 @@ import { toAppException } from '../errors/map-error.js';
 
 /**
  * Answers for the requests that never reach a route, so they too carry X-Request-Id,
- * the security headers and the error envelope of API.md §1 (issue #12). Before this,
+ * the security headers and the error envelope of docs/api.md §1 (issue #12). Before this,
  * Fastify and Node answered them with their own bodies and no request id.
  *
  * - `frameworkErrors`: the router refuses the path before any hook runs. Malformed
@@ -39,7 +39,13 @@ export function frameworkErrorHandler(rendering: ErrorRendering, securityHeaders
       { url: request.raw.url, requestId: String(request.id), acceptLanguage: request.headers['accept-language'] },
       rendering,
     );
-    reply.headers(securityHeaders).header('X-Request-Id', request.id).headers(headers).code(status).send(body);
+    reply
+      .headers(securityHeaders)
+      .header('X-Request-Id', request.id)
+      .header('Cache-Control', 'no-store')
+      .headers(headers)
+      .code(status)
+      .send(body);
   };
 }
 
@@ -60,6 +66,7 @@ function writeRawError(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     ...Object.entries({ ...securityHeaders, ...headers }).map(([name, value]) => `${name}: ${value}`),
     `X-Request-Id: ${requestId}`,
+    'Cache-Control: no-store',
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(payload)}`,
     'Connection: close',

@@ -2,7 +2,7 @@ import { LOCALES, MESSAGES } from '../../../src/common/i18n/messages.js';
 import type { ErrorCode } from '../../../src/common/errors/error-codes.js';
 
 /**
- * The error keys API.md §1 allows per HTTP status — written out from the contract,
+ * The error keys docs/api.md §1 allows per HTTP status — written out from the contract,
  * not imported from the code, so a key the code invents is caught.
  */
 export const CONTRACT_KEYS: Record<number, readonly string[]> = {
@@ -115,6 +115,8 @@ export function problemsOf({ method, target, answer }: Judged, opts: JudgeOption
   if (HASHES.test(text)) problems.push('a password hash in the answer');
 
   const api = path.startsWith('/api/v1') || path.startsWith('/api%2') || path.startsWith('/api/%');
+  // Tokens and profiles never sit in a cache (§7): every /api/v1 answer, errors before routing too.
+  if (api && !/\bno-store\b/.test(headers['cache-control'] ?? '')) problems.push('no Cache-Control: no-store');
   const isJson = (headers['content-type'] ?? '').startsWith('application/json');
   const hasBody = method !== 'HEAD' && status !== 204 && status !== 304;
   // Errors are the envelope everywhere (only /api/v1 is promised; the others are judged by the same rule).
