@@ -104,6 +104,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   guardServer(fastify.server, rendering, security);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(security).header('X-Request-Id', request.id);
+    // On the Node response too, so an answer written to it directly (middleware) carries it.
+    reply.raw.setHeader('X-Request-Id', request.id);
     // Tokens and profiles must never sit in a cache (docs/api.md §7).
     if (request.url.startsWith('/api/') || request.url.startsWith('/oauth2')) reply.header('Cache-Control', 'no-store');
     if (missingHost(request)) return done(new AppException(ErrorCode.VALIDATION_FAILED));
