@@ -5,6 +5,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AppConfig } from './config/app.config.js';
 import { AppModule } from './app.module.js';
 import { securityHeaders } from './common/http/security-headers.js';
+import { clientErrorHandler, frameworkErrorHandler, guardServer, missingHost } from './common/http/framework-errors.js';
+import { installJsonBodyParser } from './common/http/json-body.js';
+import { tokenShapeHook } from './common/http/token-shape.js';
+import { AppException } from './common/errors/app.exception.js';
+import { ErrorCode } from './common/errors/error-codes.js';
 import { setupSwagger } from './openapi/swagger.js';
 
 export const API_PREFIX = 'api/v1';
@@ -22,6 +27,22 @@ const NEST_LEVELS: Record<AppConfig['http']['logLevel'], LogLevel[]> = {
 
 /** Builds the fully configured application (used by main.ts and the tests), not yet listening. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  // helmet's headers, computed once (static: no CSP nonces), on every response.
+  const security = securityHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Plain-http deployments (local, behind a TLS-terminating proxy) must still load /docs assets.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  const rendering = { defaultLocale: config.i18n.defaultLocale, passwordMinLength: config.auth.passwordMinLength };
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimit,
     // Fastify accepts a hop count too (proxy-addr); its typings omit it.
@@ -45,8 +66,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       },
     },
     // On SIGTERM: stop accepting, let in-flight requests finish, close idle keep-alive sockets.
+    // Requests still arriving meanwhile get 503 from the onRequest hook below (Fastify's own
+    // return503OnClosing answers before any hook: no envelope, no X-Request-Id).
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    return503OnClosing: false,
+    // Requests refused before routing or by the HTTP parser: the envelope and X-Request-Id too.
+    frameworkErrors: frameworkErrorHandler(rendering, security),
+    clientErrorHandler: clientErrorHandler(rendering, security),
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -62,35 +88,41 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Draining on shutdown: Node closes the sockets idle at close() time, but a request
   // still in flight leaves its keep-alive socket idle afterwards. Reap those as they
   // come, so close() ends when the last in-flight response is out.
+  let closing = false;
   fastify.addHook('preClose', (done) => {
+    closing = true;
     const reaper = setInterval(() => fastify.server.closeIdleConnections(), 100);
     reaper.unref();
     fastify.server.once('close', () => clearInterval(reaper));
     done();
   });
-  // JSON only (docs/api.md §1): any other body type is answered 415.
+  // JSON only (docs/api.md §1): any other body type is answered 415. JSON nested too deep or
+  // holding ill-formed strings is refused as it is parsed (json-body.ts).
   fastify.removeContentTypeParser(['text/plain']);
+  installJsonBodyParser(fastify);
 
-  // helmet's headers, computed once (static: no CSP nonces), on every response.
-  const security = securityHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        // Plain-http deployments (local, behind a TLS-terminating proxy) must still load /docs assets.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
+  guardServer(fastify.server, rendering, security);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(security).header('X-Request-Id', request.id);
+    // On the Node response too, so an answer written to it directly (middleware) carries it.
+    reply.raw.setHeader('X-Request-Id', request.id);
     // Tokens and profiles must never sit in a cache (docs/api.md §7).
     if (request.url.startsWith('/api/') || request.url.startsWith('/oauth2')) reply.header('Cache-Control', 'no-store');
-    done();
+    if (missingHost(request)) return done(new AppException(ErrorCode.VALIDATION_FAILED));
+    if (!closing) return done();
+    reply.header('Connection', 'close');
+    done(new AppException(ErrorCode.SERVICE_UNAVAILABLE, { headers: { 'Retry-After': '5' } }));
+  });
+  // A bearer or refresh token whose claims have impossible types is made plainly malformed
+  // before Nest's guards see it (jsonwebtoken and the session lookup broke on it).
+  fastify.addHook('preValidation', tokenShapeHook());
+  // Answers sent by hooks that run before the one above (Nest's CORS preflight) get them here.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (!reply.hasHeader('x-request-id')) {
+      reply.headers(security).header('X-Request-Id', request.id);
+      if (request.url.startsWith('/api/') || request.url.startsWith('/oauth2')) reply.header('Cache-Control', 'no-store');
+    }
+    done(null, payload);
   });
   if (config.http.corsOrigins.length) {
     app.enableCors({

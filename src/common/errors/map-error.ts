@@ -111,6 +111,9 @@ export function toAppException(err: unknown): { exception: AppException; unexpec
     const status = err.getStatus();
     const code = STATUS_CODES[status];
     if (code) return { exception: new AppException(code), unexpected: false };
+    // Another client error the contract has no key for (416 from the docs' static files for an
+    // unsatisfiable Range, say): the request is invalid, as for Fastify's errors below.
+    if (status >= 400 && status < 500) return { exception: new AppException(ErrorCode.VALIDATION_FAILED), unexpected: false };
     return { exception: new AppException(ErrorCode.INTERNAL_ERROR), unexpected: true };
   }
   const e = err as ErrorLike;

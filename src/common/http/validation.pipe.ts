@@ -1,6 +1,8 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { HttpException, Logger, ValidationPipe, type ArgumentMetadata, type Type, type ValidationError } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { AppException, type ErrorDetail } from '../errors/app.exception.js';
 import { ErrorCode } from '../errors/error-codes.js';
+import { inspectInput, isWellFormed } from '../validation/input-guard.js';
 
 function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((e) => {
@@ -10,19 +12,113 @@ function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
   });
 }
 
+const invalid = (details: ErrorDetail[]) => new AppException(ErrorCode.VALIDATION_FAILED, { details });
+
+/**
+ * A key that names a member of Object.prototype. class-validator looks a key up in a
+ * plain object of the DTO's rules, so such a key counts as declared and escapes
+ * `forbidNonWhitelisted`; Nest's pipe deletes `constructor` and `__proto__` silently.
+ * Either way `{"constructor": 1}` was accepted where every other unknown key is refused.
+ */
+function isPrototypeName(key: string): boolean {
+  return key === '__proto__' || Object.prototype.hasOwnProperty.call(Object.prototype, key);
+}
+
+interface Shape {
+  declared: Set<string>;
+  arrays: Set<string>;
+}
+const shapes = new WeakMap<Type<unknown>, Shape>();
+
+/** The properties a DTO class declares (has rules for), and which of them take arrays. */
+function shapeOf(metatype: Type<unknown>): Shape {
+  let shape = shapes.get(metatype);
+  if (!shape) {
+    const rules = getMetadataStorage().getTargetValidationMetadatas(metatype, '', false, false);
+    const declared = new Set(rules.map((r) => r.propertyName));
+    const arrays = new Set<string>();
+    for (const name of declared) {
+      const type = Reflect.getMetadata?.('design:type', metatype.prototype, name);
+      if (type === Array || rules.some((r) => r.propertyName === name && (r.each || r.name === 'isArray'))) arrays.add(name);
+    }
+    shape = { declared, arrays };
+    shapes.set(metatype, shape);
+  }
+  return shape;
+}
+
 /**
  * The global pipe: unknown properties are rejected (so `roles`, `status`, `id` can never be
  * mass-assigned), payloads are transformed into DTO instances, and every failure becomes
  * 400 VALIDATION_FAILED with per-field details.
+ *
+ * Before class-transformer and class-validator run, it also refuses what they would get
+ * wrong (issue #12): input nested too deep or holding ill-formed strings (input-guard.ts;
+ * JSON bodies were checked by the parser already), keys named like Object.prototype
+ * members that the DTO does not declare, and a repeated query parameter (an array) where
+ * the DTO takes one value. A path parameter that is not well-formed text names nothing: 404.
+ * Should a validator still throw on some input, the input is answered 400, not 500.
  */
+export class AppValidationPipe extends ValidationPipe {
+  private readonly logger = new Logger('ValidationPipe');
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'param') {
+      if (typeof value === 'string' && !isWellFormed(value)) throw new AppException(ErrorCode.NOT_FOUND);
+      return super.transform(value, metadata);
+    }
+    if (metadata.type !== 'body' && metadata.type !== 'query') return super.transform(value, metadata);
+
+    const problem = inspectInput(value);
+    if (problem) throw invalid([problem]);
+
+    const problems: ErrorDetail[] = [];
+    let input = value;
+    if (metadata.metatype && this.toValidate(metadata) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const { declared, arrays } = shapeOf(metadata.metatype);
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        if (isPrototypeName(key) && !declared.has(key)) {
+          problems.push({ field: key, message: `property ${key} should not exist` });
+        } else if (metadata.type === 'query' && item !== null && typeof item === 'object' && declared.has(key) && !arrays.has(key)) {
+          problems.push({ field: key, message: `${key} must be a single value` });
+        } else {
+          Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+        }
+      }
+      input = copy;
+    }
+
+    let result: unknown;
+    try {
+      result = await super.transform(input, metadata);
+    } catch (err) {
+      if (err instanceof AppException) {
+        if (problems.length && err.code === ErrorCode.VALIDATION_FAILED) throw invalid([...problems, ...(err.options.details ?? [])]);
+        throw err;
+      }
+      if (err instanceof HttpException) throw err;
+      // A transformer or validator threw on the input instead of judging it: the input
+      // is what it could not handle, so it is refused; the log keeps the error.
+      this.logger.warn(
+        `a validator threw on ${metadata.type} input: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+      );
+      throw invalid(problems.length ? problems : [{ field: metadata.data ?? '', message: `the ${metadata.type} could not be validated` }]);
+    }
+    if (problems.length) throw invalid(problems);
+    return result;
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new AppException(ErrorCode.VALIDATION_FAILED, { details: flatten(errors) }),
+    exceptionFactory: (errors) => invalid(flatten(errors)),
   });
 }

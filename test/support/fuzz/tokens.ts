@@ -1,0 +1,94 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+
+/** Hostile bearer tokens made from a real one: expired, `alg: none`, wrong key, tampered, odd claims. */
+const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+export function signHs256(header: Record<string, unknown>, payload: unknown, key: Buffer | string): string {
+  const head = `${b64(header)}.${b64(payload)}`;
+  return `${head}.${createHmac('sha256', key).update(head).digest('base64url')}`;
+}
+
+export function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
+
+export interface ForgedTokens {
+  expired: string[];
+  algNone: string[];
+  wrongKey: string[];
+  tampered: string[];
+  /** Signed with the real key (as if it had leaked): claims of every wrong type and value. */
+  oddClaims: string[];
+  garbage: string[];
+}
+
+/**
+ * `access` is a real access token of a plain user; `adminId` the id the forgeries try
+ * to become. None of them may ever act as anyone.
+ */
+export function forgeTokens(access: string, accessSecret: string, adminId: string): ForgedTokens {
+  const key = Buffer.from(accessSecret, 'utf8');
+  const claims = claimsOf(access);
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: 'HS256', typ: 'JWT' };
+  const [h, , s] = access.split('.');
+  const odd: unknown[] = [
+    { ...claims, sub: 123 },
+    { ...claims, sub: null },
+    { ...claims, sub: { $ne: null } },
+    { ...claims, sub: ['x'] },
+    { ...claims, sub: adminId, sid: randomUUID() },
+    { ...claims, sid: 'x'.repeat(5000) },
+    { ...claims, sid: "' OR 1=1 --" },
+    { ...claims, sid: 42 },
+    { ...claims, sid: { a: 1 } },
+    { ...claims, sid: '\ud800' },
+    { ...claims, typ: 'refresh' },
+    { ...claims, typ: 'ACCESS' },
+    { ...claims, typ: ['access'] },
+    { ...claims, exp: 'tomorrow' },
+    { ...claims, exp: 1e308 },
+    { ...claims, exp: -1 },
+    { ...claims, exp: undefined },
+    { ...claims, nbf: now + 3600 },
+    { ...claims, iat: 'x' },
+    { ...claims, aud: ['authcentre-api', 'other'] },
+    { ...claims, aud: 'other' },
+    { ...claims, iss: 'someone-else' },
+    { ...claims, jti: { x: 1 } },
+    { ...claims, __proto__: { admin: true } },
+    { ...claims, constructor: { prototype: { admin: true } } },
+    '"just a string"',
+    [claims],
+    123,
+    null,
+  ];
+  return {
+    expired: [signHs256(header, { ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 }, key)],
+    algNone: [
+      `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, sub: adminId })}.`,
+      `${b64({ alg: 'none' })}.${b64(claims)}.${s}`,
+      `${b64({ alg: 'NONE', typ: 'JWT' })}.${b64(claims)}.`,
+      `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64(claims)}.${s}`,
+      `${b64({ alg: 'RS256', typ: 'JWT', kid: '../../etc/passwd' })}.${b64(claims)}.${s}`,
+    ],
+    wrongKey: [signHs256(header, claims, randomBytes(32)), signHs256(header, claims, ''), signHs256(header, claims, 'secret')],
+    tampered: [`${h}.${b64({ ...claims, sub: adminId })}.${s}`, `${h}.${b64(claims)}.${s}x`, `${h}.${b64(claims)}`, `${h}..${s}`],
+    oddClaims: odd.map((payload) => signHs256(header, payload, key)),
+    garbage: [
+      '',
+      'null',
+      'undefined',
+      'a.b.c',
+      '...',
+      'eyJ.eyJ.',
+      '%00',
+      'x'.repeat(8000),
+      `${h}.${'A'.repeat(4000)}.${s}`,
+      Buffer.from([0xff, 0xfe, 0xc0, 0xaf]).toString('latin1'),
+      '\u00e9\u00e8',
+      '{"alg":"none"}',
+      "' OR '1'='1",
+    ],
+  };
+}
