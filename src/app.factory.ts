@@ -11,6 +11,7 @@ import { tokenShapeHook } from './common/http/token-shape.js';
 import { AppException } from './common/errors/app.exception.js';
 import { ErrorCode } from './common/errors/error-codes.js';
 import { setupSwagger } from './openapi/swagger.js';
+import { OAuthHttp } from './oauth/oauth-http.js';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -133,6 +134,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     });
   }
 
+  // The authorization server at /oauth2: raw Fastify routes (OAuth answers, not the envelope).
+  app.get(OAuthHttp).mount(fastify);
   applyApiPrefix(app);
   setupSwagger(app);
   return app;

@@ -12,6 +12,8 @@ import type { AppConfig } from './config/app.config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ClientsModule } from './clients/clients.module.js';
+import { OAuthModule } from './oauth/oauth.module.js';
 import { PermissionsModule } from './permissions/permissions.module.js';
 import { RolesModule } from './roles/roles.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -37,6 +39,8 @@ export class AppModule {
         RolesModule,
         UsersModule,
         AuthModule,
+        ClientsModule,
+        OAuthModule,
         HealthModule,
       ],
       providers: [

@@ -10,7 +10,7 @@ import type { RequestContext } from '../common/http/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { LoginAttemptsService } from '../credentials/login-attempts.service.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
-import type { Session } from '../sessions/session.entity.js';
+import type { Session, SessionKind } from '../sessions/session.entity.js';
 import { SessionService } from '../sessions/session.service.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -147,9 +147,11 @@ export class SignInService implements OnModuleInit {
    * Signs a proved user in: one transaction stamps `last_login_at` (only if the password
    * and status are still the ones checked: a reset, change or disable that committed
    * meanwhile revoked every session, and this one must not outlive it), creates the
-   * session and writes `auth.login.success`. A legacy hash is upgraded on the way.
+   * session (`kind` api by default; `oauth` for a grant of `clientId`) and writes
+   * `auth.login.success`. A legacy hash is upgraded on the way.
    */
-  async finish(proved: ProvedUser, ctx: RequestContext, clientId?: string): Promise<Session> {
+  async finish(proved: ProvedUser, ctx: RequestContext, opts: { clientId?: string; kind?: SessionKind } = {}): Promise<Session> {
+    const { clientId, kind } = opts;
     const { user } = proved;
     const newHash = this.hasher.needsRehash(proved.checkedHash) ? await this.hasher.hash(proved.password) : null;
     const loggedInAt = new Date();
@@ -157,7 +159,12 @@ export class SignInService implements OnModuleInit {
       if (!(await this.users.stampLogin(em, user.id, proved.checkedHash, loggedInAt, newHash))) {
         throw new AppException(ErrorCode.INVALID_CREDENTIALS);
       }
-      const created = await this.sessions.create(user.id, ctx, em);
+      // An OAuth sign-in's session is its grant's: it lives as long as the grant may (docs/api.md §9).
+      const created = await this.sessions.create(user.id, ctx, em, {
+        kind,
+        clientId,
+        ...(kind === 'oauth' ? { expiresAt: new Date(Date.now() + this.config.jwt.sessionMaxLifetime * 1000) } : {}),
+      });
       await this.audit.record(
         {
           action: 'auth.login.success',

@@ -106,10 +106,25 @@ export class TokenService {
     };
   }
 
+  /**
+   * The issuer and audience every token must name (the strategies check them here rather
+   * than in passport-jwt's options, which are fixed when the process-wide strategy is built).
+   */
+  assertIssuerAndAudience(claims: { iss?: unknown; aud?: unknown } | null): void {
+    if (typeof claims !== 'object' || claims === null) throw new AppException(ErrorCode.INVALID_TOKEN);
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (claims.iss !== this.config.jwt.issuer || !aud.includes(this.config.jwt.audience)) throw new AppException(ErrorCode.INVALID_TOKEN);
+  }
+
   /** The key that verifies `token` as a token of `kind`: the published key of its `kid`, or the refresh secret. */
   keyFor(token: string, kind: TokenType): KeyObject | undefined {
     if (kind === 'refresh') return this.refreshKey;
-    const kid = jwt.decode(token, { complete: true })?.header.kid;
+    let kid: unknown;
+    try {
+      kid = jwt.decode(token, { complete: true })?.header.kid;
+    } catch {
+      return undefined; // not a JWT at all
+    }
     return typeof kid === 'string' ? this.keys.verificationKey(kid)?.publicKey : undefined;
   }
 

@@ -37,6 +37,9 @@ export type RotateOutcome =
 
 const minDate = (a: Date, b: Date) => (a.getTime() <= b.getTime() ? a : b);
 
+/** The context of a session made outside a request (a grant the provider saves). */
+const NO_CONTEXT: RequestContext = { ip: null, userAgent: null, locale: 'en', requestId: '' };
+
 /**
  * Sessions live in the database (the truth); whether a session is live is cached for
  * the per-request check, and every revocation invalidates that cache at once.
@@ -57,10 +60,13 @@ export class SessionService {
     userId: string,
     ctx: RequestContext,
     em?: EntityManager,
-    opts: { kind?: SessionKind; clientId?: string; id?: string } = {},
+    opts: { kind?: SessionKind; clientId?: string; id?: string; expiresAt?: Date } = {},
   ): Promise<Session> {
     const now = new Date();
     const endsAt = new Date(now.getTime() + this.config.jwt.sessionMaxLifetime * 1000);
+    // API sessions slide with each refresh; an OAuth grant or a browser session lives its own
+    // length (`expiresAt`), never past the end.
+    const expiresAt = minDate(opts.expiresAt ?? new Date(now.getTime() + this.config.jwt.refreshTtl * 1000), endsAt);
     const session = this.sessions.create({
       id: opts.id ?? randomUUID(),
       userId,
@@ -74,12 +80,26 @@ export class SessionService {
       userAgent: ctx.userAgent,
       createdAt: now,
       lastUsedAt: now,
-      expiresAt: minDate(new Date(now.getTime() + this.config.jwt.refreshTtl * 1000), endsAt),
+      expiresAt,
       revokedAt: null,
       revokedReason: null,
     });
     await (em?.getRepository(Session) ?? this.sessions).insert(session);
     return session;
+  }
+
+  /**
+   * The session of an OAuth grant, created the first time the authorization server stores the
+   * grant (its id is the grant's id): idempotent, so the provider may save a grant often.
+   */
+  async ensureGrant(id: string, userId: string, clientId: string, ctx: RequestContext | null): Promise<void> {
+    if (await this.sessions.existsBy({ id })) return;
+    const endsAt = new Date(Date.now() + this.config.jwt.sessionMaxLifetime * 1000);
+    try {
+      await this.create(userId, ctx ?? NO_CONTEXT, undefined, { id, kind: 'oauth', clientId, expiresAt: endsAt });
+    } catch (err) {
+      if (!(await this.sessions.existsBy({ id }))) throw err;
+    }
   }
 
   /**

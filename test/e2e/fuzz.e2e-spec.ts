@@ -8,7 +8,8 @@ import { problemsOf, type Answer } from '../support/fuzz/contract.js';
 import { AUTH_SCHEMES, requestArb, VICTIM_SLOT, type AuthState, type FuzzRequest, type FuzzWorld } from '../support/fuzz/generators.js';
 import { EXTRA_OPERATIONS, operationsOf, type IdKind, type Operation, type Schema } from '../support/fuzz/operations.js';
 import { rawRequest } from '../support/fuzz/raw-http.js';
-import { claimsOf, forgeTokens, type ForgedTokens } from '../support/fuzz/tokens.js';
+import { claimsOf, es256Signer, forgeTokens, hs256Signer, type ForgedTokens } from '../support/fuzz/tokens.js';
+import { KeyStore } from '../../src/keys/key-store.js';
 
 /**
  * Issue #12: the service as a hostile client meets it. Every operation of the live
@@ -179,14 +180,38 @@ describe(`fuzz [${DB}]`, () => {
     await relogin(plain);
     const sessions = await api('GET', '/api/v1/users/me/sessions', plain.access);
     const current = claimsOf(plain.access).sid;
+    // Keys in status next (deletable, activatable) and clients: the /signing-keys and /clients victims.
+    const victimKeys: string[] = [];
+    const victimClients: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      victimKeys.push((await api('POST', '/api/v1/signing-keys', root.access, { alg: 'ES256' })).body.data.kid);
+      victimClients.push(
+        (
+          await api('POST', '/api/v1/clients', root.access, {
+            name: `victim ${i}`,
+            type: 'confidential',
+            grant_types: ['client_credentials'],
+          })
+        ).body.data.id,
+      );
+    }
     const victimSessions = sessions.body.data.map((s: { id: string }) => s.id).filter((id: string) => id !== current);
 
-    forged = forgeTokens(plain.access, t.config.jwt.accessSecret!, root.id);
+    const active = t.app.get(KeyStore).signingKey('ES256');
+    forged = forgeTokens(plain.access, es256Signer(active.privateKey, active.kid), root.id);
     const data = await systemData(root.access);
     before.systemRoles = data.systemRoles;
     before.systemPermissions = data.systemPermissions;
     world = {
-      victims: { user: victimUsers, role: victimRoles, permission: victimPermissions, session: victimSessions, other: [] },
+      victims: {
+        user: victimUsers,
+        role: victimRoles,
+        permission: victimPermissions,
+        session: victimSessions,
+        key: victimKeys,
+        client: victimClients,
+        other: [],
+      },
       roleIds: data.roleIds,
       permissionIds: data.permissionIds,
       bodyTokens: [
@@ -195,10 +220,10 @@ describe(`fuzz [${DB}]`, () => {
         ...forged.garbage.slice(0, 6),
         ...forged.algNone.slice(0, 2),
         // Refresh tokens signed with the real refresh key, with claims it never issues.
-        ...forgeTokens(plain.refresh, t.config.jwt.refreshSecret!, root.id).oddClaims,
+        ...forgeTokens(plain.refresh, hs256Signer(t.config.jwt.refreshSecret!), root.id).oddClaims,
       ],
     };
-    secrets = [t.config.jwt.accessSecret!, t.config.jwt.refreshSecret!, root.password, fuzzAdmin.password, plain.password];
+    secrets = [t.config.jwt.refreshSecret!, root.password, fuzzAdmin.password, plain.password];
 
     // The live document: what the running service says it serves.
     const docs = await t.http.get('/docs-json');
@@ -261,6 +286,12 @@ describe(`fuzz [${DB}]`, () => {
       id = String(res.body.data.id);
     } else if (kind === 'session') {
       id = claimsOf((await login(plain.username, plain.password)).body.data.access_token).sid as string;
+    } else if (kind === 'key') {
+      id = (await api('POST', '/api/v1/signing-keys', root.access, { alg: 'ES256' })).body.data.kid;
+    } else if (kind === 'client') {
+      id = (
+        await api('POST', '/api/v1/clients', root.access, { name: 'victim', type: 'confidential', grant_types: ['client_credentials'] })
+      ).body.data.id;
     } else return;
     expect(id, `a new ${kind} victim`).toBeTruthy();
     world.victims[kind][slot] = id;
@@ -346,7 +377,7 @@ describe(`fuzz [${DB}]`, () => {
         if (answer.status === 401 && (req.auth === 'user' || req.auth === 'refresh_as_access')) reloginPlain = true;
         if (answer.status === 401 && req.auth === 'admin') reloginAdmin = true;
         // A victim deleted (or a session revoked) by its own route: its slot gets a new one.
-        if (req.method === 'DELETE' && answer.status === 200 && slots.length && /\{id\}$/.test(paths.get(req.op) ?? ''))
+        if (req.method === 'DELETE' && answer.status === 200 && slots.length && /\{(id|kid)\}$/.test(paths.get(req.op) ?? ''))
           deleted.push(slots[slots.length - 1]);
       }
       for (const [kind, slot] of deleted) await replaceVictim(kind, slot);

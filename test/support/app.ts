@@ -9,6 +9,7 @@ import { loadConfig, type AppConfig } from '../../src/config/app.config.js';
 import { resolveSecrets } from '../../src/config/secrets.js';
 import { createDatabase, dropDatabase } from './mariadb.js';
 import { Http } from './http.js';
+import { freePort } from './ports.js';
 
 export type DbKind = 'sqlite' | 'mysql';
 export const DB: DbKind = process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
@@ -85,13 +86,22 @@ export function baseEnv(db: TestDatabase): Record<string, string> {
   };
 }
 
+/**
+ * Starts the real app on its own free port with PUBLIC_URL naming it, so its OpenID issuer
+ * (`${url}/oauth2`) is the URL clients discover it at.
+ */
+export async function startIssuer(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+  const port = await freePort();
+  return startApp({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...env }, database);
+}
+
 /** Starts the real app over HTTP on a free port, on a fresh database (or the one given). */
 export async function startApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const config = resolveSecrets(loadConfig({ ...baseEnv(db), ...env }));
   const app = await createApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = await app.getUrl();
+  await app.listen({ port: config.http.port, host: '127.0.0.1' });
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   return {
     app,
     config,

@@ -64,7 +64,7 @@ export function accessTokenSubject(claims: TokenClaims & OAuthClaims): VerifiedA
  */
 @Injectable()
 export class JwtAccessStrategy extends PassportStrategy(Strategy, ACCESS_STRATEGY) {
-  constructor(tokens: TokenService) {
+  constructor(private readonly tokens: TokenService) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject (its typings say string).
@@ -73,12 +73,14 @@ export class JwtAccessStrategy extends PassportStrategy(Strategy, ACCESS_STRATEG
         if (key) done(null, key as unknown as string);
         else done(new Error('no published key for this kid'));
       },
-      ...tokens.verifyOptions('access'),
+      algorithms: tokens.verifyOptions('access').algorithms,
+      passReqToCallback: true,
     });
   }
 
-  /** Pure: checks the claims and returns them; revocation is the guard's next step. */
-  validate(claims: TokenClaims & OAuthClaims): VerifiedAccessToken {
+  /** Pure: checks the claims (issuer and audience of the request's app) and returns them; revocation is the guard's next step. */
+  validate(request: unknown, claims: TokenClaims & OAuthClaims): VerifiedAccessToken {
+    tokensFor(request, this.tokens).assertIssuerAndAudience(claims);
     return accessTokenSubject(claims);
   }
 }

@@ -15,16 +15,18 @@ export const extractRefreshToken = ExtractJwt.fromExtractors([
 /** Verifies the refresh token with the refresh key; rotation and reuse are the service's. */
 @Injectable()
 export class JwtRefreshStrategy extends PassportStrategy(Strategy, REFRESH_STRATEGY) {
-  constructor(tokens: TokenService) {
+  constructor(private readonly tokens: TokenService) {
     super({
       jwtFromRequest: extractRefreshToken,
       secretOrKeyProvider: (request: unknown, rawJwtToken: string, done: (err: unknown, key?: string) => void) =>
         done(null, tokensFor(request, tokens).keyFor(rawJwtToken, 'refresh') as unknown as string),
-      ...tokens.verifyOptions('refresh'),
+      algorithms: tokens.verifyOptions('refresh').algorithms,
+      passReqToCallback: true,
     });
   }
 
-  validate(claims: TokenClaims): RefreshPrincipal {
+  validate(request: unknown, claims: TokenClaims): RefreshPrincipal {
+    tokensFor(request, this.tokens).assertIssuerAndAudience(claims);
     return refreshSubject(claims);
   }
 }

@@ -11,6 +11,7 @@ const UNIQUE_KEYS: [RegExp, ErrorCode][] = [
   [/phone_key/i, ErrorCode.PHONE_TAKEN],
   [/roles\.code|UQ_roles_code/i, ErrorCode.ROLE_CODE_TAKEN],
   [/permissions\.code|UQ_permissions_code/i, ErrorCode.PERMISSION_CODE_TAKEN],
+  [/clients\.client_id|UQ_clients_client_id/i, ErrorCode.CLIENT_ID_TAKEN],
 ];
 
 /** Driver error codes that mean "the database is not reachable right now" → 503. */

@@ -14,16 +14,6 @@ function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
 
 const invalid = (details: ErrorDetail[]) => new AppException(ErrorCode.VALIDATION_FAILED, { details });
 
-/**
- * A key that names a member of Object.prototype. class-validator looks a key up in a
- * plain object of the DTO's rules, so such a key counts as declared and escapes
- * `forbidNonWhitelisted`; Nest's pipe deletes `constructor` and `__proto__` silently.
- * Either way `{"constructor": 1}` was accepted where every other unknown key is refused.
- */
-function isPrototypeName(key: string): boolean {
-  return key === '__proto__' || Object.prototype.hasOwnProperty.call(Object.prototype, key);
-}
-
 interface Shape {
   declared: Set<string>;
   arrays: Set<string>;
@@ -79,7 +69,9 @@ export class AppValidationPipe extends ValidationPipe {
       const copy: Record<string, unknown> = {};
       for (const key of Object.keys(value)) {
         const item = (value as Record<string, unknown>)[key];
-        if (isPrototypeName(key) && !declared.has(key)) {
+        // Every key the DTO does not declare, here, before class-transformer can drop or
+        // rename one (`prototype`, the names of Object.prototype's members).
+        if (!declared.has(key)) {
           problems.push({ field: key, message: `property ${key} should not exist` });
         } else if (metadata.type === 'query' && item !== null && typeof item === 'object' && declared.has(key) && !arrays.has(key)) {
           problems.push({ field: key, message: `${key} must be a single value` });

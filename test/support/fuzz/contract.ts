@@ -119,8 +119,18 @@ export function problemsOf({ method, target, answer }: Judged, opts: JudgeOption
   if (api && !/\bno-store\b/.test(headers['cache-control'] ?? '')) problems.push('no Cache-Control: no-store');
   const isJson = (headers['content-type'] ?? '').startsWith('application/json');
   const hasBody = method !== 'HEAD' && status !== 204 && status !== 304;
-  // Errors are the envelope everywhere (only /api/v1 is promised; the others are judged by the same rule).
   const error = status >= 400;
+  // The authorization server speaks OAuth (§9): an error is `{ error, error_description }`,
+  // or an HTML page where a browser is sent (the hosted pages, authorization errors).
+  if (path.startsWith('/oauth2')) {
+    if (hasBody && error) {
+      const html = (headers['content-type'] ?? '').startsWith('text/html');
+      if (!html && !(isJson && body && typeof body === 'object' && typeof body.error === 'string'))
+        problems.push(`not an OAuth error: ${text.slice(0, 160)}`);
+    }
+    return problems;
+  }
+  // Errors are the envelope everywhere else (only /api/v1 is promised; the others are judged by the same rule).
   if (hasBody && (api || error)) {
     if (!isJson || body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
       problems.push(`not a JSON envelope: ${text.slice(0, 160)}`);

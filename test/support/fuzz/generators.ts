@@ -291,7 +291,8 @@ export function validValue(doc: Schema, raw: Schema, name: string, world: FuzzWo
           fc.constantFrom('+8613800138000', '13800138000', '+14155550100', '138 0013 8000'),
           fc.stringMatching(/^\+?[0-9]{6,15}$/),
         );
-      else if (/avatar|url/.test(name)) base = fc.webUrl();
+      // https: the one scheme every URL field takes (redirect URIs take http on loopback only).
+      else if (/avatar|url|uri/.test(name)) base = fc.webUrl({ validSchemes: ['https'] });
       else if (/token/.test(name))
         base = world.bodyTokens.length ? fc.constantFrom(...world.bodyTokens) : fc.base64String({ maxLength: 64 });
       else if (schema.pattern) base = fc.stringMatching(new RegExp(schema.pattern));
@@ -366,11 +367,24 @@ function bodyArb(doc: Schema, op: Operation, world: FuzzWorld): fc.Arbitrary<Pic
   });
   const whole = fc.constantFrom(...WHOLE_BODIES).map(([body, encoding]) => ({ body, ...(encoding ? { encoding } : {}) }));
   const none = fc.constant({});
+  // The document's own example of every property at once: a body whose parts fit together
+  // (a client's type, grants and redirect URIs), which independent random parts rarely do.
+  const exampled = props.filter(([, p]) => resolve(doc, p).example !== undefined);
+  const documented =
+    op.body?.media !== 'application/x-www-form-urlencoded' && exampled.length && [...required].every((r) => exampled.some(([n]) => n === r))
+      ? [
+          {
+            weight: 2,
+            arbitrary: fc.constant({ body: JSON.stringify(Object.fromEntries(exampled.map(([n, p]) => [n, resolve(doc, p).example]))) }),
+          },
+        ]
+      : [];
   if (op.body)
     return fc.oneof(
       { weight: op.body.required ? 1 : 2, arbitrary: none },
       { weight: 14, arbitrary: object },
       { weight: 3, arbitrary: whole },
+      ...documented,
     );
   return fc.oneof({ weight: 12, arbitrary: none }, { weight: 1, arbitrary: object }, { weight: 1, arbitrary: whole });
 }

@@ -5,7 +5,7 @@
  * a message, so a new operation is never skipped silently.
  */
 export type Schema = Record<string, any>;
-export type IdKind = 'user' | 'role' | 'permission' | 'session' | 'other';
+export type IdKind = 'user' | 'role' | 'permission' | 'session' | 'key' | 'client' | 'other';
 export type BodyMedia = 'application/json' | 'application/x-www-form-urlencoded';
 
 export interface Operation {
@@ -23,7 +23,14 @@ export interface Operation {
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-const KINDS: Record<string, IdKind> = { users: 'user', roles: 'role', permissions: 'permission', sessions: 'session' };
+const KINDS: Record<string, IdKind> = {
+  users: 'user',
+  roles: 'role',
+  permissions: 'permission',
+  sessions: 'session',
+  'signing-keys': 'key',
+  clients: 'client',
+};
 
 export function operationsOf(doc: Schema): Operation[] {
   const ops: Operation[] = [];

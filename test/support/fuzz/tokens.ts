@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 
 /** Hostile bearer tokens made from a real one: expired, `alg: none`, wrong key, tampered, odd claims. */
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -7,6 +7,25 @@ export function signHs256(header: Record<string, unknown>, payload: unknown, key
   const head = `${b64(header)}.${b64(payload)}`;
   return `${head}.${createHmac('sha256', key).update(head).digest('base64url')}`;
 }
+
+/** A JWS over any payload (jsonwebtoken refuses non-objects), signed ES256 as the app's access tokens are. */
+export function signEs256(header: Record<string, unknown>, payload: unknown, key: KeyObject): string {
+  const head = `${b64(header)}.${b64(payload)}`;
+  return `${head}.${sign('sha256', Buffer.from(head), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+
+/** How the app signs one kind of token: a refresh token (HS256, its secret) or an access token (ES256, its active key). */
+export type Signer = (payload: unknown, header?: Record<string, unknown>) => string;
+
+export const hs256Signer =
+  (secret: string): Signer =>
+  (payload, header = { alg: 'HS256', typ: 'JWT' }) =>
+    signHs256(header, payload, Buffer.from(secret, 'utf8'));
+
+export const es256Signer =
+  (key: KeyObject, kid: string): Signer =>
+  (payload, header = { alg: 'ES256', typ: 'JWT', kid }) =>
+    signEs256(header, payload, key);
 
 export function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
@@ -26,8 +45,7 @@ export interface ForgedTokens {
  * `access` is a real access token of a plain user; `adminId` the id the forgeries try
  * to become. None of them may ever act as anyone.
  */
-export function forgeTokens(access: string, accessSecret: string, adminId: string): ForgedTokens {
-  const key = Buffer.from(accessSecret, 'utf8');
+export function forgeTokens(access: string, signWithRealKey: Signer, adminId: string): ForgedTokens {
   const claims = claimsOf(access);
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'HS256', typ: 'JWT' };
@@ -64,7 +82,7 @@ export function forgeTokens(access: string, accessSecret: string, adminId: strin
     null,
   ];
   return {
-    expired: [signHs256(header, { ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 }, key)],
+    expired: [signWithRealKey({ ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 })],
     algNone: [
       `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, sub: adminId })}.`,
       `${b64({ alg: 'none' })}.${b64(claims)}.${s}`,
@@ -74,7 +92,7 @@ export function forgeTokens(access: string, accessSecret: string, adminId: strin
     ],
     wrongKey: [signHs256(header, claims, randomBytes(32)), signHs256(header, claims, ''), signHs256(header, claims, 'secret')],
     tampered: [`${h}.${b64({ ...claims, sub: adminId })}.${s}`, `${h}.${b64(claims)}.${s}x`, `${h}.${b64(claims)}`, `${h}..${s}`],
-    oddClaims: odd.map((payload) => signHs256(header, payload, key)),
+    oddClaims: odd.map((payload) => signWithRealKey(payload)),
     garbage: [
       '',
       'null',

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { AuthzModule } from '../authz/authz.module.js';
+import { RolesModule } from '../roles/roles.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { ClientAccess } from './client-access.js';
+import { OAuthClient } from './client.entity.js';
+import { ClientsController } from './clients.controller.js';
+import { ClientsService } from './clients.service.js';
+
+/** OAuth clients (docs/api.md §9): /api/v1/clients, their secrets, and their service accounts' access. */
+@Module({
+  imports: [TypeOrmModule.forFeature([OAuthClient]), AuthzModule, AuditModule, RolesModule, SessionsModule],
+  controllers: [ClientsController],
+  providers: [ClientsService, ClientAccess],
+  exports: [ClientsService],
+})
+export class ClientsModule {}
