@@ -146,6 +146,22 @@ export class LoginAttemptsService {
     await this.failures.delete({ loginKey: key });
   }
 
+  /**
+   * The attempt proved the password, but the sign-in is not complete: a second factor follows
+   * (API.md §11). Only this attempt's slot is given back; the failures before it (wrong codes
+   * among them) stay counted until the second factor succeeds, so knowing the password does
+   * not reset the count of guessed codes. A lock this attempt set goes with its slot: the
+   * count is under the limit again.
+   */
+  async release(key: string): Promise<void> {
+    await this.failures
+      .createQueryBuilder()
+      .update(LoginFailure)
+      .set({ failedCount: () => 'failed_count - 1', lockedUntil: null })
+      .where('login_key = :key AND failed_count > 0', { key })
+      .execute();
+  }
+
   /** Clears failures and locks of these keys (inside the caller's transaction if `em`); returns how many rows went. */
   async clear(keys: string[], em?: EntityManager): Promise<number> {
     const unique = [...new Set(keys.filter(Boolean))];
