@@ -22,6 +22,7 @@ import {
   TokenPairDto,
   VerifyResetQuery,
 } from './dto/auth.dto.js';
+import { LoginMfaDto, MfaChallengeDto, MfaEnrolDto, MfaLoginResultDto, TotpEnrolmentDto } from './dto/mfa.dto.js';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
 import { RefreshClaims } from './strategies/jwt-refresh.strategy.js';
 import { PasswordResetService } from './password-reset.service.js';
@@ -60,8 +61,14 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with username, email or phone; returns a token pair and the user' })
-  @ApiEnvelope(LoginResultDto)
+  @ApiOperation({
+    summary: 'Sign in with username, email or phone; returns a token pair and the user',
+    description:
+      'For a user with a second factor the answer has `mfa_required: true`, an `mfa_token` and no tokens: ' +
+      'POST /auth/login/mfa completes the sign-in. A user whose role requires a second factor (MFA_REQUIRED_ROLES) ' +
+      'and who has none also gets `mfa_enrolment_required: true`: POST /auth/login/mfa/enrol first.',
+  })
+  @ApiEnvelope({ oneOf: [LoginResultDto, MfaChallengeDto] })
   @ApiErrors(
     E.VALIDATION_FAILED,
     E.CAPTCHA_INVALID,
@@ -71,8 +78,47 @@ export class AuthController {
     E.ACCOUNT_LOCKED,
     E.RATE_LIMITED,
   )
-  login(@Body() dto: LoginDto, @Ctx() ctx: RequestContext): Promise<LoginResultDto> {
+  login(@Body() dto: LoginDto, @Ctx() ctx: RequestContext): Promise<LoginResultDto | MfaChallengeDto> {
     return this.auth.login(dto, ctx);
+  }
+
+  @Public()
+  @Post('login/mfa')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Complete a sign-in with the second factor: a TOTP code or a recovery code',
+    description:
+      'The `mfa_token` of the login answer with `code` or `recovery_code` (exactly one). A wrong code counts as a failed ' +
+      'sign-in of the account (LOGIN_MAX_FAILURES locks it); the token expires after 300 s, works once, and is burnt after ' +
+      '5 wrong codes. After an enrolment the answer carries the ten `recovery_codes`, shown this once.',
+  })
+  @ApiEnvelope(MfaLoginResultDto)
+  @ApiErrors(
+    E.VALIDATION_FAILED,
+    E.INVALID_MFA_CODE,
+    E.INVALID_MFA_TOKEN,
+    E.ACCOUNT_LOCKED,
+    E.MFA_ALREADY_ENABLED,
+    E.MFA_NOT_ENABLED,
+    E.RATE_LIMITED,
+  )
+  loginMfa(@Body() dto: LoginMfaDto, @Ctx() ctx: RequestContext): Promise<MfaLoginResultDto> {
+    return this.auth.loginMfa(dto, ctx);
+  }
+
+  @Public()
+  @Post('login/mfa/enrol')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Set up the second factor during a sign-in that requires one',
+    description:
+      'For a login answer with `mfa_enrolment_required: true`: a new authenticator secret (as text, otpauth URL and QR code). ' +
+      'POST /auth/login/mfa with a code of it completes the sign-in and turns the second factor on.',
+  })
+  @ApiEnvelope(TotpEnrolmentDto)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_MFA_TOKEN, E.MFA_ALREADY_ENABLED, E.RATE_LIMITED)
+  enrol(@Body() dto: MfaEnrolDto, @Ctx() ctx: RequestContext): Promise<TotpEnrolmentDto> {
+    return this.auth.enrolDuringLogin(dto.mfa_token, ctx);
   }
 
   @Public()

@@ -7,6 +7,7 @@ import { AuthzModule } from '../authz/authz.module.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
 import { MailModule } from '../mail/mail.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { SHARED_STATE, type SharedState } from '../state/shared-state.js';
 import { StateModule } from '../state/state.module.js';
@@ -19,7 +20,10 @@ import { CaptchaService } from './captcha/captcha.service.js';
 import { JwtAccessGuard } from './guards/jwt-access.guard.js';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
 import { MeController } from './me.controller.js';
+import { MeMfaService } from './me-mfa.service.js';
 import { MeService } from './me.service.js';
+import { MeMfaController, UserMfaController } from './mfa.controller.js';
+import { MFA_CHALLENGE_STORE, MfaChallenges } from './mfa-challenges.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { JwtAccessStrategy } from './strategies/jwt-access.strategy.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
@@ -28,13 +32,15 @@ import { REVOKED_JTIS, TokenRevocations } from './token-revocations.js';
 import { KeysModule } from '../keys/keys.module.js';
 
 /**
- * Signing in and staying signed in (docs/api.md §3, §4): register, login, refresh, logout,
- * captcha, password reset, the signed-in user's routes, the tokens, and the access guard
+ * Signing in and staying signed in (docs/api.md §3, §4, §11): register, login and its
+ * second-factor step, refresh, logout, captcha, password reset, the signed-in user's routes
+ * (their second factor too) and an administrator's reset of it, the tokens, and the access guard
  * that every route passes (registered globally at the app root).
  */
 @Module({
   imports: [
     UsersModule,
+    MfaModule,
     SessionsModule,
     CredentialsModule,
     AuthzModule,
@@ -56,7 +62,7 @@ import { KeysModule } from '../keys/keys.module.js';
       }),
     }),
   ],
-  controllers: [AuthController, MeController],
+  controllers: [AuthController, MeController, MeMfaController, UserMfaController],
   providers: [
     TokenService,
     AuthService,
@@ -67,6 +73,12 @@ import { KeysModule } from '../keys/keys.module.js';
     { provide: CAPTCHA_STORE, inject: [SHARED_STATE], useFactory: (state: SharedState) => state.kv('captcha') },
     { provide: REVOKED_JTIS, inject: [SHARED_STATE], useFactory: (state: SharedState) => state.kv('revoked-jti') },
     TokenRevocations,
+    MeMfaService,
+    {
+      provide: MFA_CHALLENGE_STORE,
+      inject: [SHARED_STATE],
+      useFactory: (state: SharedState) => new MfaChallenges(state.kv('mfa-challenge')),
+    },
     JwtAccessStrategy,
     JwtRefreshStrategy,
     JwtAccessGuard,

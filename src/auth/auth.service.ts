@@ -15,7 +15,8 @@ import { runTransaction } from '../common/database/transaction.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
 import { PasswordPolicy } from '../credentials/password-policy.js';
 import type { LoginDto, LoginResultDto, RegisterDto } from './dto/auth.dto.js';
-import { SignInService } from './sign-in.service.js';
+import type { LoginMfaDto, MfaChallengeDto, MfaLoginResultDto, TotpEnrolmentDto } from './dto/mfa.dto.js';
+import { SignInService, type ProvedUser } from './sign-in.service.js';
 import { TokenService, type RefreshPrincipal, type TokenPair } from './token.service.js';
 
 /** The API door (docs/api.md §3): register, login, refresh and logout. Sign-in itself is SignInService. */
@@ -48,15 +49,45 @@ export class AuthService {
     return toUserDto(user);
   }
 
-  async login(dto: LoginDto, ctx: RequestContext): Promise<LoginResultDto> {
+  /** POST /auth/login: the token pair, or (API.md §11) a challenge for the second factor and no tokens. */
+  async login(dto: LoginDto, ctx: RequestContext): Promise<LoginResultDto | MfaChallengeDto> {
     const proved = await this.signIn.prove(
       { login: dto.username, password: dto.password, captchaId: dto.captcha_id, captchaCode: dto.captcha_code },
       ctx,
     );
+    const challenge = await this.signIn.challenge(proved, ctx);
+    if (challenge) {
+      return {
+        mfa_required: true,
+        mfa_enrolment_required: challenge.enrolment_required,
+        mfa_token: challenge.mfa_token,
+        mfa_methods: challenge.mfa_methods,
+        expires_in: challenge.expires_in,
+      };
+    }
+    return this.signedIn(proved, ctx);
+  }
+
+  /** POST /auth/login/mfa: the second step; the answer of a login, plus the recovery codes after a forced enrolment. */
+  async loginMfa(dto: LoginMfaDto, ctx: RequestContext): Promise<MfaLoginResultDto> {
+    const { proved, recoveryCodes } = await this.signIn.completeChallenge(
+      { mfaToken: dto.mfa_token, code: dto.code, recoveryCode: dto.recovery_code },
+      ctx,
+    );
+    const result = await this.signedIn(proved, ctx);
+    return recoveryCodes ? { ...result, recovery_codes: recoveryCodes } : result;
+  }
+
+  /** POST /auth/login/mfa/enrol: the secret a user forced to enrol sets up their authenticator with. */
+  enrolDuringLogin(mfaToken: string, ctx: RequestContext): Promise<TotpEnrolmentDto> {
+    return this.signIn.enrolDuringLogin(mfaToken, ctx);
+  }
+
+  private async signedIn(proved: ProvedUser, ctx: RequestContext): Promise<LoginResultDto> {
     const session = await this.signIn.finish(proved, ctx);
     const me = await this.userAccess.meOf(proved.user.id);
     if (!me) throw new AppException(ErrorCode.INVALID_CREDENTIALS);
-    return { ...this.tokens.issuePair(proved.user.id, session, session.refreshJti), user: me };
+    return { mfa_required: false, ...this.tokens.issuePair(proved.user.id, session, session.refreshJti), user: me };
   }
 
   async refresh(principal: RefreshPrincipal, ctx: RequestContext): Promise<TokenPair> {

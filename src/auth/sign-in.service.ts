@@ -10,11 +10,13 @@ import type { RequestContext } from '../common/http/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { LoginAttemptsService } from '../credentials/login-attempts.service.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
+import { MfaService, type SecondFactorNeed, type TotpEnrolment } from '../mfa/mfa.service.js';
 import type { Session, SessionKind } from '../sessions/session.entity.js';
 import { SessionService } from '../sessions/session.service.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { CaptchaService } from './captcha/captcha.service.js';
+import { digestOf, MFA_CHALLENGE_STORE, MFA_MAX_WRONG_CODES, MFA_TOKEN_TTL, MfaChallenges, type Challenge } from './mfa-challenges.js';
 
 /** What every door into sign-in hands over. */
 export interface Credentials {
@@ -25,12 +27,47 @@ export interface Credentials {
   captchaCode?: string;
 }
 
-/** A user whose password was just proved, not yet signed in. */
+/** A user whose password (and, after `completeChallenge`, second factor) was just proved, not yet signed in. */
 export interface ProvedUser {
   user: User;
   /** The hash the password was checked against: the sign-in holds only if it is still the stored one. */
   checkedHash: string;
-  password: string;
+  /** The password as typed, when this step checked it; absent after `completeChallenge` (then `finish` upgrades no legacy hash). */
+  password?: string;
+  /**
+   * The second factor still owed (API.md §11): `totp` or `enrol` after `prove` for such a
+   * user, `none` otherwise and after `completeChallenge`. `finish` refuses to sign in while
+   * one is owed, so a door that forgets `challenge` fails loudly instead of skipping it.
+   */
+  secondFactor: SecondFactorNeed;
+}
+
+export type MfaMethod = 'totp' | 'recovery_code';
+
+/** What a door answers instead of tokens while a second factor is owed (API.md §11). */
+export interface MfaChallenge {
+  /** Single use, bound to the user and the client, 300 s, burnt after 5 wrong codes. */
+  mfa_token: string;
+  /** `totp` and `recovery_code`; only `totp` when the user must enrol first (no recovery codes exist yet). */
+  mfa_methods: MfaMethod[];
+  /** Seconds. */
+  expires_in: number;
+  /** A holder of a role of MFA_REQUIRED_ROLES without a second factor: `enrolDuringLogin`, then `completeChallenge` with a first code. */
+  enrolment_required: boolean;
+}
+
+/** The second step: the `mfa_token` and exactly one of a TOTP code and a recovery code. */
+export interface SecondFactorProof {
+  mfaToken: string;
+  code?: string;
+  recoveryCode?: string;
+}
+
+export interface CompletedChallenge {
+  /** Ready for `finish`. */
+  proved: ProvedUser;
+  /** After a forced enrolment: the new recovery codes, to show once beside the tokens. */
+  recoveryCodes?: string[];
 }
 
 /** 403 ACCOUNT_LOCKED with Retry-After, in seconds until `until`. */
@@ -42,8 +79,25 @@ export function lockedError(until: Date): AppException {
 /**
  * The one sign-in every door goes through (POST /auth/login, the hosted sign-in page, the
  * OAuth password grant): find the account → lockout and captcha → password → account
- * status → finish (a session, its audit entry, the caches). The doors only translate
- * their request and their answer, so the rules of docs/api.md §3 hold at every door.
+ * status → second factor → finish (a session, its audit entry, the caches). The doors only
+ * translate their request and their answer, so the rules of docs/api.md §3 and §11 hold at
+ * every door.
+ *
+ * A door signs in like this (clientId: the OAuth client asking, none at the API door):
+ *
+ *     const proved = await signIn.prove(credentials, ctx, clientId);
+ *     const challenge = await signIn.challenge(proved, ctx, clientId);
+ *     if (challenge) return <ask for the second factor, with challenge.mfa_token>;
+ *     const session = await signIn.finish(proved, ctx, { clientId, kind });
+ *
+ * and, when the second factor comes back (with the same clientId):
+ *
+ *     const { proved, recoveryCodes } = await signIn.completeChallenge({ mfaToken, code | recoveryCode }, ctx, clientId);
+ *     const session = await signIn.finish(proved, ctx, { clientId, kind });
+ *
+ * A user who must enrol (`challenge.enrolment_required`) first gets a secret from
+ * `enrolDuringLogin(mfaToken, ctx, clientId)`; a code of it then completes the challenge
+ * and turns the factor on, with `recoveryCodes` to show once.
  */
 @Injectable()
 export class SignInService implements OnModuleInit {
@@ -59,6 +113,8 @@ export class SignInService implements OnModuleInit {
     private readonly hasher: PasswordHasher,
     private readonly captcha: CaptchaService,
     private readonly audit: AuditService,
+    private readonly mfa: MfaService,
+    @Inject(MFA_CHALLENGE_STORE) private readonly challenges: MfaChallenges,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -124,7 +180,11 @@ export class SignInService implements OnModuleInit {
       }
       throw new AppException(ErrorCode.INVALID_CREDENTIALS);
     }
-    await this.attempts.succeeded(key);
+    // With a second factor still to come, the password gives back only its own slot: the
+    // failures before it (wrong codes among them) stay counted until the factor succeeds.
+    const secondFactor = await this.mfa.needOf(user);
+    if (secondFactor === 'none') await this.attempts.succeeded(key);
+    else await this.attempts.release(key);
     // Only a caller who knows the password learns that the account is disabled.
     if (user.status !== 'active') {
       await this.audit.record(
@@ -140,7 +200,156 @@ export class SignInService implements OnModuleInit {
       );
       throw new AppException(ErrorCode.ACCOUNT_DISABLED);
     }
-    return { user, checkedHash: user.passwordHash, password: input.password };
+    return { user, checkedHash: user.passwordHash, password: input.password, secondFactor };
+  }
+
+  /**
+   * After `prove`: null when the user owes no second factor (go on to `finish`). Otherwise a
+   * challenge, kept in the shared state for MFA_TOKEN_TTL (300 s) and bound to the user, to
+   * `clientId` (a token is good only at the door it came from) and to a SHA-256 digest of
+   * the password hash that was checked (a password changed or reset meanwhile voids it).
+   * A legacy hash is upgraded here, since the password is gone after the second factor.
+   * Nothing is audited yet (`ctx` is taken like every step's): the sign-in is neither won nor
+   * lost until `completeChallenge`.
+   */
+  async challenge(proved: ProvedUser, ctx: RequestContext, clientId?: string): Promise<MfaChallenge | null> {
+    if (proved.secondFactor === 'none') return null;
+    let checkedHash = proved.checkedHash;
+    if (proved.password !== undefined && this.hasher.needsRehash(checkedHash)) {
+      const upgraded = await this.hasher.hash(proved.password);
+      if (await this.users.upgradeHash(proved.user.id, checkedHash, upgraded)) checkedHash = upgraded;
+    }
+    const enrol = proved.secondFactor === 'enrol';
+    const mfaToken = await this.challenges.create({
+      userId: proved.user.id,
+      clientId: clientId ?? null,
+      hashDigest: digestOf(checkedHash),
+      enrol,
+    });
+    return {
+      mfa_token: mfaToken,
+      mfa_methods: enrol ? ['totp'] : ['totp', 'recovery_code'],
+      expires_in: MFA_TOKEN_TTL,
+      enrolment_required: enrol,
+    };
+  }
+
+  /**
+   * The forced-enrolment path (MFA_REQUIRED_ROLES): a new secret for the user of an
+   * enrolment challenge, pending until `completeChallenge` gets a code of it. May be called
+   * again (the newest secret counts); the token stays valid. 401 INVALID_MFA_TOKEN for an
+   * unknown, expired or spent token, one of another client, or a user whose password or
+   * status changed; 409 MFA_ALREADY_ENABLED for a challenge that asks for a code instead.
+   */
+  async enrolDuringLogin(mfaToken: string, ctx: RequestContext, clientId?: string): Promise<TotpEnrolment> {
+    const challenge = await this.challenges.peek(mfaToken);
+    if (!challenge || challenge.clientId !== (clientId ?? null)) throw new AppException(ErrorCode.INVALID_MFA_TOKEN);
+    if (!challenge.enrol) throw new AppException(ErrorCode.MFA_ALREADY_ENABLED);
+    const user = await this.challengedUser(challenge);
+    if (!user) throw new AppException(ErrorCode.INVALID_MFA_TOKEN);
+    return this.mfa.begin(user.id);
+  }
+
+  /**
+   * The second step: the `mfa_token` of `challenge` with exactly one of a TOTP code and a
+   * recovery code (400 VALIDATION_FAILED otherwise; an enrolment takes a code only). Each
+   * attempt takes a slot of the account's lockout count (LoginAttemptsService, the key the
+   * password uses: one lock covers both), so a wrong code is a login failure (403
+   * ACCOUNT_LOCKED at the limit); it answers 401 INVALID_MFA_CODE, and the token is burnt
+   * after MFA_MAX_WRONG_CODES (5) of them. 401 INVALID_MFA_TOKEN for an unknown, expired or
+   * spent token, one of another client (burnt too), or one whose user changed password,
+   * status or factor since. On success the count is cleared, `auth.mfa.success` written, and
+   * the ProvedUser (no password: `finish` upgrades no hash) is ready for `finish`; after an
+   * enrolment the factor is on and `recoveryCodes` holds the new codes.
+   */
+  async completeChallenge(input: SecondFactorProof, ctx: RequestContext, clientId?: string): Promise<CompletedChallenge> {
+    if ((input.code === undefined) === (input.recoveryCode === undefined)) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, {
+        details: [{ field: 'code', message: 'send exactly one of code and recovery_code' }],
+      });
+    }
+    const method: MfaMethod = input.code !== undefined ? 'totp' : 'recovery_code';
+    const challenge = await this.challenges.take(input.mfaToken);
+    if (!challenge) throw new AppException(ErrorCode.INVALID_MFA_TOKEN);
+    const client = clientId ? { client_id: clientId } : {};
+    const record = (success: boolean, detail: Record<string, unknown>) =>
+      this.audit.record(
+        {
+          action: success ? 'auth.mfa.success' : 'auth.mfa.failure',
+          actorId: challenge.userId,
+          targetType: 'user',
+          targetId: challenge.userId,
+          success,
+          detail: { method, ...(challenge.enrol ? { enrolment: true } : {}), ...detail, ...client },
+        },
+        ctx,
+      );
+    if (challenge.clientId !== (clientId ?? null)) {
+      await record(false, { reason: 'wrong_client' });
+      throw new AppException(ErrorCode.INVALID_MFA_TOKEN);
+    }
+    if (challenge.enrol && method === 'recovery_code') {
+      await this.challenges.putBack(input.mfaToken, challenge);
+      throw new AppException(ErrorCode.VALIDATION_FAILED, {
+        details: [{ field: 'recovery_code', message: 'an enrolment is completed with a code of the new authenticator' }],
+      });
+    }
+    const user = await this.challengedUser(challenge);
+    if (!user) {
+      await record(false, { reason: 'stale' });
+      throw new AppException(ErrorCode.INVALID_MFA_TOKEN);
+    }
+    if (challenge.enrol && !(await this.mfa.hasPendingSecret(user.id))) {
+      // The code cannot be checked before a secret was handed out (POST /auth/login/mfa/enrol).
+      await this.challenges.putBack(input.mfaToken, challenge);
+      throw new AppException(ErrorCode.MFA_NOT_ENABLED);
+    }
+
+    const key = this.attempts.keyOf({ userId: user.id });
+    const attempt = await this.attempts.take(key);
+    if (!attempt.taken) {
+      await record(false, { reason: 'locked' });
+      throw lockedError(attempt.lockedUntil);
+    }
+    let recoveryCodes: string[] | null = null;
+    let recoveryCodesLeft: number | null = null;
+    let valid: boolean;
+    if (challenge.enrol) {
+      recoveryCodes = await this.mfa.confirm(user.id, input.code!, ctx, { during_login: true, ...client });
+      valid = recoveryCodes !== null;
+    } else if (method === 'totp') {
+      valid = await this.mfa.verifyTotp(user.id, input.code!);
+    } else {
+      recoveryCodesLeft = await this.mfa.useRecoveryCode(user.id, input.recoveryCode!);
+      valid = recoveryCodesLeft !== null;
+    }
+    if (!valid) {
+      const wrongCodes = challenge.wrongCodes + 1;
+      await record(false, { reason: 'invalid_code', failed_attempts: attempt.failedAttempts, wrong_codes: wrongCodes });
+      if (attempt.locksIfFailed) {
+        await this.audit.record(
+          { action: 'auth.locked', actorId: user.id, targetType: 'user', targetId: user.id, success: false, detail: { ...client } },
+          ctx,
+        );
+      }
+      if (wrongCodes < MFA_MAX_WRONG_CODES) await this.challenges.putBack(input.mfaToken, { ...challenge, wrongCodes });
+      throw new AppException(ErrorCode.INVALID_MFA_CODE);
+    }
+    await this.attempts.succeeded(key);
+    await record(true, recoveryCodesLeft === null ? {} : { recovery_codes_left: recoveryCodesLeft });
+    return {
+      proved: { user, checkedHash: user.passwordHash, secondFactor: 'none' },
+      ...(recoveryCodes ? { recoveryCodes } : {}),
+    };
+  }
+
+  /** The challenge's user, if still active, with the checked password and the factor the challenge expects; else null. */
+  private async challengedUser(challenge: Challenge): Promise<User | null> {
+    const user = await this.users.findWithHash(challenge.userId);
+    if (!user || user.status !== 'active' || digestOf(user.passwordHash) !== challenge.hashDigest) return null;
+    // Enabled meanwhile (an enrolment challenge), or removed by an administrator (a code challenge).
+    if (Boolean(user.mfaEnabled) === challenge.enrol) return null;
+    return user;
   }
 
   /**
@@ -148,12 +357,15 @@ export class SignInService implements OnModuleInit {
    * and status are still the ones checked: a reset, change or disable that committed
    * meanwhile revoked every session, and this one must not outlive it), creates the
    * session (`kind` api by default; `oauth` for a grant of `clientId`) and writes
-   * `auth.login.success`. A legacy hash is upgraded on the way.
+   * `auth.login.success`. A legacy hash is upgraded on the way (when the password is at
+   * hand). Throws (a 500: a door's mistake) while a second factor is owed.
    */
   async finish(proved: ProvedUser, ctx: RequestContext, opts: { clientId?: string; kind?: SessionKind } = {}): Promise<Session> {
+    if (proved.secondFactor !== 'none') throw new Error('SignInService.finish: a second factor is owed; call challenge() first');
     const { clientId, kind } = opts;
     const { user } = proved;
-    const newHash = this.hasher.needsRehash(proved.checkedHash) ? await this.hasher.hash(proved.password) : null;
+    const newHash =
+      proved.password !== undefined && this.hasher.needsRehash(proved.checkedHash) ? await this.hasher.hash(proved.password) : null;
     const loggedInAt = new Date();
     const session = await runTransaction(this.dataSource, async (em) => {
       if (!(await this.users.stampLogin(em, user.id, proved.checkedHash, loggedInAt, newHash))) {
@@ -187,9 +399,18 @@ export class SignInService implements OnModuleInit {
    * A signed-in user proves their password again (changing it, their email or phone, their
    * second factor); `action` names the change in the audit log. A wrong one counts as a login failure of the account (docs/api.md §4),
    * so a stolen access token cannot be used to guess it: 400 WRONG_PASSWORD, and
-   * 403 ACCOUNT_LOCKED once the account is locked.
+   * 403 ACCOUNT_LOCKED once the account is locked. With `totpCode`, a current code of the
+   * user's second factor must come with it (401 INVALID_MFA_CODE), in the same attempt: the
+   * count is cleared only when both are right, so knowing the password does not let anyone
+   * guess codes without end.
    */
-  async reauthenticate(userId: string, password: string | undefined, ctx: RequestContext, action: AuditAction): Promise<User> {
+  async reauthenticate(
+    userId: string,
+    password: string | undefined,
+    ctx: RequestContext,
+    action: AuditAction,
+    totpCode?: string,
+  ): Promise<User> {
     const key = this.attempts.keyOf({ userId });
     const status = await this.attempts.status(key);
     if (status.locked) throw lockedError(status.lockedUntil!);
@@ -214,6 +435,23 @@ export class SignInService implements OnModuleInit {
         await this.audit.record({ action: 'auth.locked', actorId: userId, targetType: 'user', targetId: userId, success: false }, ctx);
       }
       throw new AppException(ErrorCode.WRONG_PASSWORD);
+    }
+    if (totpCode !== undefined && !(await this.mfa.verifyTotp(userId, totpCode))) {
+      await this.audit.record(
+        {
+          action,
+          actorId: userId,
+          targetType: 'user',
+          targetId: userId,
+          success: false,
+          detail: { reason: 'invalid_code', failed_attempts: attempt.failedAttempts },
+        },
+        ctx,
+      );
+      if (attempt.locksIfFailed) {
+        await this.audit.record({ action: 'auth.locked', actorId: userId, targetType: 'user', targetId: userId, success: false }, ctx);
+      }
+      throw new AppException(ErrorCode.INVALID_MFA_CODE);
     }
     await this.attempts.succeeded(key);
     return user;

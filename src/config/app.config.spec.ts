@@ -119,4 +119,11 @@ describe('loadConfig', () => {
     expect(issues({ ...prod, ENCRYPTION_KEY: Buffer.alloc(32).toString('base64') })).toEqual(['ENCRYPTION_KEY']);
     expect(issues({ ...prod, ...KEY })).toEqual([]);
   });
+
+  it('reads MFA_REQUIRED_ROLES as role codes, none by default', () => {
+    expect(loadConfig({}).mfa.requiredRoles).toEqual([]);
+    expect(loadConfig({ MFA_REQUIRED_ROLES: ' SUPER_ADMIN, ADMIN ,,ADMIN' }).mfa.requiredRoles).toEqual(['SUPER_ADMIN', 'ADMIN']);
+    expect(issues({ MFA_REQUIRED_ROLES: 'admin' })).toEqual(['MFA_REQUIRED_ROLES']);
+    expect(issues({ MFA_REQUIRED_ROLES: 'ADMIN;USER' })).toEqual(['MFA_REQUIRED_ROLES']);
+  });
 });

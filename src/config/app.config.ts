@@ -59,6 +59,10 @@ export interface AppConfig {
     /** libuv's thread pool (UV_THREADPOOL_SIZE, 4 unless set): the default hashing pool stays within it. */
     uvThreadpoolSize: number;
   };
+  mfa: {
+    /** MFA_REQUIRED_ROLES: holders of these role codes must have a second factor; enrolment is forced at their next sign-in. */
+    requiredRoles: string[];
+  };
   mail: {
     transport: 'file' | 'smtp' | 'log';
     outboxDir: string;
@@ -158,6 +162,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       hashPoolSize: e.HASH_POOL_SIZE,
       uvThreadpoolSize: e.UV_THREADPOOL_SIZE,
     },
+    mfa: { requiredRoles: e.MFA_REQUIRED_ROLES },
     mail: {
       transport: e.MAIL_TRANSPORT,
       outboxDir: resolve(e.MAIL_OUTBOX_DIR ?? `${dataDir}/outbox`),

@@ -68,6 +68,22 @@ const trustProxy = z
       .filter(Boolean);
   });
 
+/** A comma-separated list of role codes (API.md §2: `^[A-Z][A-Z0-9_]{1,63}$`), de-duplicated. */
+const roleCodes = z
+  .string()
+  .trim()
+  .transform((v) => [
+    ...new Set(
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ])
+  .refine((codes) => codes.every((code) => /^[A-Z][A-Z0-9_]{1,63}$/.test(code)), {
+    message: 'must be comma-separated role codes such as ADMIN,SUPER_ADMIN',
+  });
+
 /** A production secret with fewer distinct characters than this is refused (docs/api.md §7). */
 export const MIN_DISTINCT_SECRET_CHARS = 16;
 
@@ -136,6 +152,8 @@ export const envSchema = z
     CAPTCHA_TTL: int(10, 3600).default(120),
     RESET_TOKEN_TTL: int(60, 7 * 86_400).default(1800),
     RATE_LIMIT_AUTH_PER_MINUTE: int(0, 1_000_000).default(30),
+    /** Role codes whose holders must have a second factor (API.md §11): comma-separated, default none. */
+    MFA_REQUIRED_ROLES: roleCodes.default([]),
     HASH_POOL_SIZE: int(1, 64).optional(),
     /** Read, not set: libuv's thread pool size (bin/authcentre.cjs sets it before Node starts). */
     UV_THREADPOOL_SIZE: int(1, 1024).default(4),

@@ -12,6 +12,9 @@ export interface LoginStatus {
   lockedUntil: Date | null;
 }
 
+/** How often `take` starts over when the row changes under it before it refuses. */
+const MAX_TAKE_PASSES = 5;
+
 /** An attempt that may go ahead: it holds one of the LOGIN_MAX_FAILURES slots. */
 export interface TakenAttempt {
   taken: true;
@@ -79,9 +82,22 @@ export class LoginAttemptsService {
 
   /**
    * Takes one attempt's slot, atomically: counted now, before the password is checked.
-   * Three statements, each atomic on its own, cover the three states a row can be in.
+   * Three statements, each atomic on its own, cover the three states a row can be in. When
+   * none applies and yet the row is neither locked nor at the limit, it changed between them
+   * (a success deleted it, another attempt made it again): the attempt starts over, so a
+   * burst of right passwords is never refused as locked.
    */
   async take(key: string): Promise<TakenAttempt | RefusedAttempt> {
+    for (let pass = 1; ; pass++) {
+      const outcome = await this.takeOnce(key);
+      if (outcome) return outcome;
+      // Still racing after this many passes: refuse (fail closed), as a lock would.
+      if (pass === MAX_TAKE_PASSES) return { taken: false, lockedUntil: new Date(Date.now() + this.windowMs) };
+    }
+  }
+
+  /** One pass of `take`; null when the row changed under it. */
+  private async takeOnce(key: string): Promise<TakenAttempt | RefusedAttempt | null> {
     const max = this.config.auth.maxFailures;
     const now = new Date();
     const windowStart = new Date(now.getTime() - this.windowMs);
@@ -123,27 +139,49 @@ export class LoginAttemptsService {
       .execute();
     if (counted.affected === 1) {
       const row = await this.failures.findOneBy({ loginKey: key });
-      const failedAttempts = row?.failedCount ?? max;
+      // Cleared by a success right after this count: the slot went with it; start over.
+      if (!row) return null;
+      const failedAttempts = row.failedCount;
       if (failedAttempts < max) return { taken: true, failedAttempts, locksIfFailed: false };
       // The limit is reached: lock from now. Attempts after this one are refused at once,
-      // and this one still answers for its own password.
+      // and this one still answers for its own password. (Only a count at the limit locks,
+      // should the row have been cleared and made again meanwhile.)
       await this.failures
         .createQueryBuilder()
         .update(LoginFailure)
         .set({ lockedUntil: lockUntil })
-        .where('login_key = :key AND locked_until IS NULL', { key })
+        .where('login_key = :key AND locked_until IS NULL AND failed_count >= :max', { key, max })
         .execute();
       return { taken: true, failedAttempts, locksIfFailed: true };
     }
 
-    // 4. Locked, or at the limit while the attempt that reached it is being checked.
+    // 4. Locked, or at the limit while the attempt that reached it is being checked — or the
+    // row changed under steps 1–3 (cleared by a success, made again by another attempt).
     const row = await this.failures.findOneBy({ loginKey: key });
-    return { taken: false, lockedUntil: row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : lockUntil };
+    const locked = !!row?.lockedUntil && row.lockedUntil > now;
+    if (!locked && !(row && row.failedCount >= max)) return null;
+    return { taken: false, lockedUntil: locked ? row!.lockedUntil! : lockUntil };
   }
 
   /** The attempt proved the password right: the count (and a lock it set) goes. */
   async succeeded(key: string): Promise<void> {
     await this.failures.delete({ loginKey: key });
+  }
+
+  /**
+   * The attempt proved the password, but the sign-in is not complete: a second factor follows
+   * (API.md §11). Only this attempt's slot is given back; the failures before it (wrong codes
+   * among them) stay counted until the second factor succeeds, so knowing the password does
+   * not reset the count of guessed codes. A lock this attempt set goes with its slot: the
+   * count is under the limit again.
+   */
+  async release(key: string): Promise<void> {
+    await this.failures
+      .createQueryBuilder()
+      .update(LoginFailure)
+      .set({ failedCount: () => 'failed_count - 1', lockedUntil: null })
+      .where('login_key = :key AND failed_count > 0', { key })
+      .execute();
   }
 
   /** Clears failures and locks of these keys (inside the caller's transaction if `em`); returns how many rows went. */

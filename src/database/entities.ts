@@ -1,5 +1,7 @@
 import { AuditLog } from '../audit/audit-log.entity.js';
 import { LoginFailure } from '../credentials/login-failure.entity.js';
+import { RecoveryCode } from '../mfa/recovery-code.entity.js';
+import { UserMfa } from '../mfa/user-mfa.entity.js';
 import { UserToken } from '../credentials/user-token.entity.js';
 import { Permission } from '../permissions/permission.entity.js';
 import { Role } from '../roles/role.entity.js';
@@ -10,4 +12,17 @@ import { OAuthClient } from '../clients/client.entity.js';
 import { OAuthModel } from '../oauth/oauth-model.entity.js';
 
 /** Every entity, listed explicitly (no globs: they break under ESM and bundling). */
-export const ENTITIES = [User, Role, Permission, Session, UserToken, LoginFailure, AuditLog, SigningKey, OAuthClient, OAuthModel];
+export const ENTITIES = [
+  User,
+  Role,
+  Permission,
+  Session,
+  UserToken,
+  LoginFailure,
+  AuditLog,
+  UserMfa,
+  RecoveryCode,
+  SigningKey,
+  OAuthClient,
+  OAuthModel,
+];

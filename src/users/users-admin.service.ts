@@ -201,14 +201,8 @@ export class UsersAdminService {
   }
 
   /** With the roles' permissions: what the caller must be able to grant to act on them. */
-  private async findOrFail(em: EntityManager, id: string): Promise<User> {
-    const user = await em.getRepository(User).findOne({ where: { id }, relations: { roles: true } });
-    if (!user) throw new AppException(ErrorCode.NOT_FOUND);
-    user.roles = await this.roles.findByIdsOrFail(
-      em,
-      user.roles.map((r) => r.id),
-    );
-    return user;
+  private findOrFail(em: EntityManager, id: string): Promise<User> {
+    return this.users.findForAdmin(em, id);
   }
 
   /** Deleted between the change and the re-read: answer as if it was never there. */

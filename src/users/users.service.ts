@@ -92,6 +92,20 @@ export class UsersService {
     return (em?.getRepository(User) ?? this.users).findOne({ where: { id }, relations: { roles: true } });
   }
 
+  /**
+   * A live user with their roles and each role's permissions, inside the caller's transaction:
+   * what an administrator's change is checked against (privilege.ts). 404 when absent or deleted.
+   */
+  async findForAdmin(em: EntityManager, id: string): Promise<User> {
+    const user = await em.getRepository(User).findOne({ where: { id }, relations: { roles: true } });
+    if (!user) throw new AppException(ErrorCode.NOT_FOUND);
+    user.roles = await this.roles.findByIdsOrFail(
+      em,
+      user.roles.map((r) => r.id),
+    );
+    return user;
+  }
+
   async findByEmail(email: string): Promise<User | null> {
     return this.users.findOne({ where: { emailKey: email.trim().toLowerCase() } });
   }
@@ -171,6 +185,21 @@ export class UsersService {
   async setPasswordHash(userId: string, hash: string, em: EntityManager): Promise<void> {
     await em.getRepository(User).update({ id: userId }, { passwordHash: hash });
     await this.tokens.cancel(userId, 'password_reset', em);
+  }
+
+  /** Turns the second-factor flag on or off, in the caller's transaction (the mfa module keeps the factor itself). */
+  async setMfaEnabled(em: EntityManager, userId: string, enabled: boolean): Promise<void> {
+    await em.getRepository(User).update({ id: userId }, { mfaEnabled: enabled });
+  }
+
+  /**
+   * Stores a re-hash of the same password (a legacy bcrypt hash upgraded to argon2id) only if
+   * the hash is still the one checked; false when it changed meanwhile. Unlike
+   * `setPasswordHash`, nothing else changes: the password is the same.
+   */
+  async upgradeHash(userId: string, checkedHash: string, newHash: string): Promise<boolean> {
+    const result = await this.users.update({ id: userId, passwordHash: checkedHash }, { passwordHash: newHash });
+    return result.affected === 1;
   }
 
   /**

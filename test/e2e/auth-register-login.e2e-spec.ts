@@ -41,6 +41,7 @@ describe(`register and login [${DB}]`, () => {
         avatar: null,
         status: 'active',
         email_verified: false,
+        mfa_enabled: false,
         roles: [{ id: expect.any(Number), code: 'USER', name: 'User' }],
         last_login_at: null,
         created_at: expect.stringMatching(/Z$/),

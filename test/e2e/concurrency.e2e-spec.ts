@@ -45,6 +45,21 @@ describe(`concurrency [${DB}]`, () => {
     }
   });
 
+  it('30 parallel right-password logins under a high limit → all signed in, none refused as locked', async () => {
+    // Each success clears the count while others are between its statements: a row cleared
+    // under an attempt is no lock (LoginAttemptsService.take starts again).
+    const g = await startApp({ LOGIN_MAX_FAILURES: '1000' });
+    try {
+      const u = await register(g.http);
+      const results = await Promise.all(
+        Array.from({ length: 30 }, () => g.http.post('/api/v1/auth/login', { username: u.username, password: u.password })),
+      );
+      expect(results.map((r) => `${r.status} ${r.body.error ?? ''}`.trim())).toEqual(Array(30).fill('200'));
+    } finally {
+      await g.close();
+    }
+  });
+
   it('50 parallel registrations of one username → exactly one 201, 409 for the rest', async () => {
     const username = uniqueName('race');
     const results = await Promise.all(

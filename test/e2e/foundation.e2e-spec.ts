@@ -27,11 +27,13 @@ describe(`foundation [${DB}]`, () => {
         expect.arrayContaining([
           'audit_logs',
           'login_failures',
+          'mfa_recovery_codes',
           'migrations',
           'permissions',
           'role_permissions',
           'roles',
           'sessions',
+          'user_mfa',
           'user_roles',
           'user_tokens',
           'users',

@@ -4,12 +4,20 @@ import type { OpenAPIObject, ReferenceObject, ResponseObject, SchemaObject } fro
  * Checks a JSON value against a schema of the OpenAPI document — the same schema the
  * generated client's types come from — so a test can assert at runtime that a response
  * carries what the types promise. Covers what this API's document uses: local $refs,
- * allOf, type, nullable, enum, required, properties, items, additionalProperties,
+ * allOf, oneOf (exactly one alternative must match), type, nullable, enum, required, properties, items, additionalProperties,
  * formats uuid and date-time. Strict about objects: a property the schema does not
  * name is reported, because a client's types would not know it either.
  */
 export function schemaViolations(doc: OpenAPIObject, schema: SchemaObject | ReferenceObject, value: unknown, at = '$'): string[] {
   const s = flatten(doc, schema);
+  if (s.oneOf) {
+    const results = s.oneOf.map((alternative) => schemaViolations(doc, alternative, value, at));
+    const matching = results.filter((problems) => !problems.length).length;
+    if (matching === 1) return [];
+    return matching
+      ? [`${at}: matches ${matching} alternatives of oneOf, not exactly one`]
+      : [`${at}: matches no alternative of oneOf (${results.map((p) => p.join('; ')).join(' | ')})`];
+  }
   if (value === null) return s.nullable ? [] : [`${at}: null, but the schema is not nullable`];
   if (s.enum && !s.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}`];
   const type = s.type ?? (s.properties ? 'object' : undefined);

@@ -98,6 +98,13 @@ export class TokenPairDto {
 }
 
 export class LoginResultDto extends TokenPairDto {
+  @ApiProperty({
+    type: Boolean,
+    enum: [false],
+    example: false,
+    description: 'Always false here: signed in. With a second factor the login answers MfaChallengeDto instead (API.md §11).',
+  })
+  mfa_required: false;
   @ApiProperty({ type: MeDto }) user: MeDto;
 }
 

@@ -27,11 +27,20 @@ export class SuccessEnvelopeDto {
   @ApiProperty({ enum: ['OK'], example: 'OK' }) message: 'OK';
 }
 
+/** `data` is one of these models (a union the client tells apart by a property, e.g. `mfa_required`). */
+export interface OneOfModels {
+  oneOf: Type[];
+}
+
 /**
  * Documents the success response as `{ code: 0, message: "OK", data: <model> }`, so a
  * generated client knows the type of `data`. No model: `data` is null.
  */
-export function ApiEnvelope(model: Type | [Type] | null, status = 200, description = 'OK') {
+export function ApiEnvelope(model: Type | [Type] | OneOfModels | null, status = 200, description = 'OK') {
+  if (model && 'oneOf' in model) {
+    const data = { oneOf: model.oneOf.map((m) => ({ $ref: getSchemaPath(m) })) };
+    return envelope(data, [...model.oneOf], status, description);
+  }
   const isArray = Array.isArray(model);
   const inner = isArray ? model[0] : model;
   const data = inner
@@ -39,8 +48,12 @@ export function ApiEnvelope(model: Type | [Type] | null, status = 200, descripti
       ? { type: 'array', items: { $ref: getSchemaPath(inner) } }
       : { $ref: getSchemaPath(inner) }
     : { type: 'object', nullable: true, example: null, description: 'Always null' };
+  return envelope(data, inner ? [inner] : [], status, description);
+}
+
+function envelope(data: SchemaObject, models: Type[], status: number, description: string) {
   return applyDecorators(
-    ApiExtraModels(SuccessEnvelopeDto, ...(inner ? [inner] : [])),
+    ApiExtraModels(SuccessEnvelopeDto, ...models),
     ApiResponse({
       status,
       description,

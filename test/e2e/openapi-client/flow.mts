@@ -60,10 +60,13 @@ const wrong = await client.POST('/api/v1/auth/login', { body: { username, passwo
 // The error is typed too: its `error` is one of the keys the route documents.
 const wrongKey: ErrorKey | undefined = wrong.error?.error;
 
-const login = await client.POST('/api/v1/auth/login', { body: { username, password } });
-if (!login.data) fail('login', login.error);
-accessToken = login.data.data.access_token;
-const firstRefreshToken: string = login.data.data.refresh_token;
+const loginAnswer = await client.POST('/api/v1/auth/login', { body: { username, password } });
+if (!loginAnswer.data) fail('login', loginAnswer.error);
+// The answer is a union told apart by `mfa_required`: tokens, or a second-factor challenge.
+const login = loginAnswer.data.data;
+if (login.mfa_required) fail('login', 'a second factor was asked for');
+accessToken = login.access_token;
+const firstRefreshToken: string = login.refresh_token;
 
 const me = await client.GET('/api/v1/users/me');
 if (!me.data) fail('me', me.error);
@@ -87,6 +90,8 @@ const afterLogoutKey: ErrorKey | undefined = afterLogout.error?.error;
 
 const reLogin = await client.POST('/api/v1/auth/login', { body: { username, password: newPassword } });
 if (!reLogin.data) fail('login with the new password', reLogin.error);
+const reLoggedIn = reLogin.data.data;
+if (reLoggedIn.mfa_required) fail('login with the new password', 'a second factor was asked for');
 
 process.stdout.write(
   JSON.stringify({
@@ -95,12 +100,11 @@ process.stdout.write(
     meUsername: me.data.data.username,
     meId: me.data.data.id,
     permissions,
-    tokensRotated:
-      refreshed.data.data.refresh_token !== firstRefreshToken && refreshed.data.data.access_token !== login.data.data.access_token,
+    tokensRotated: refreshed.data.data.refresh_token !== firstRefreshToken && refreshed.data.data.access_token !== login.access_token,
     changedData,
     wrongKey,
     afterLogoutKey,
-    reLoginUser: reLogin.data.data.user.username,
+    reLoginUser: reLoggedIn.user.username,
     steps,
   }),
 );
