@@ -25,6 +25,9 @@ export const API_SCOPES = ['openid', 'profile', 'email', 'phone', 'roles'];
 /** The password grant's parameters, seed 004's included (`randomStr` + `code` = captcha id + answer). */
 export const PASSWORD_GRANT_PARAMS = ['username', 'password', 'scope', 'captcha_id', 'captcha_code', 'randomStr', 'code'];
 
+/** The second-factor grant's parameters. */
+export const MFA_GRANT_PARAMS = ['mfa_token', 'otp', 'recovery_code', 'scope'];
+
 /** What seed 004's clients send in the query string; read from there when the form body lacks them. */
 export const SEED004_QUERY_PARAMS = ['grant_type', 'username', 'scope', 'randomStr', 'code'];
 

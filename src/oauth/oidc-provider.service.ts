@@ -13,8 +13,16 @@ import { SessionService } from '../sessions/session.service.js';
 import { UserAccess } from '../users/user-access.js';
 import { accountClaims } from './account-claims.js';
 import { AccessTokens } from './access-tokens.js';
-import { passwordGrant, type GrantDeps } from './grants/password.grant.js';
-import { API_RESOURCE, API_SCOPES, OAUTH_MOUNT, PASSWORD_GRANT_PARAMS, SCOPE_CLAIMS } from './oauth.constants.js';
+import { mfaOtpGrant, passwordGrant, type GrantDeps } from './grants/password.grant.js';
+import {
+  API_RESOURCE,
+  API_SCOPES,
+  MFA_GRANT,
+  MFA_GRANT_PARAMS,
+  OAUTH_MOUNT,
+  PASSWORD_GRANT_PARAMS,
+  SCOPE_CLAIMS,
+} from './oauth.constants.js';
 import { OAuthStore } from './oauth-store.js';
 import { ProviderAdapter } from './provider-adapter.js';
 import { requestContextOf } from './request-context.js';
@@ -36,7 +44,7 @@ const DIGEST_ONLY = 'digest-only-the-secret-is-checked-by-authcentre';
 /**
  * The OpenID Provider (oidc-provider, OpenID Certified), built from our configuration and
  * extended only through its documented points: the adapter (our storage), `findAccount`
- * (our users), `registerGrantType` (the password grant), `extraTokenClaims` (the grant id),
+ * (our users), `registerGrantType` (the password and mfa-otp grants), `extraTokenClaims` (the grant id),
  * `features.*`, and pre/post middleware (JWT introspection and revocation). Built again
  * whenever the signing keys change (its keystore is fixed at construction; a build takes
  * under a millisecond and every state lives in the adapter, so flows in progress go on).
@@ -84,6 +92,7 @@ export class OidcProvider implements OnModuleInit {
     provider.proxy = this.config.http.trustProxy !== false;
     provider.Client.prototype.compareClientSecret = this.compareClientSecret();
     provider.registerGrantType('password', passwordGrant(this.grantDeps()), PASSWORD_GRANT_PARAMS);
+    provider.registerGrantType(MFA_GRANT, mfaOtpGrant(this.grantDeps()), MFA_GRANT_PARAMS);
     provider.use(this.jwtFront());
     this.listen(provider);
     this.current = { provider, callback: provider.callback() as never };
@@ -329,7 +338,8 @@ export class OidcProvider implements OnModuleInit {
 
 /** A row of our clients table as oidc-provider client metadata. */
 export function toClientMetadata(client: OAuthClient): AdapterPayload {
-  const grants = [...client.grantTypes];
+  // A client of the password grant may complete it with the second factor (docs/api.md §11).
+  const grants = client.grantTypes.includes('password') ? [...client.grantTypes, MFA_GRANT] : [...client.grantTypes];
   return {
     client_id: client.clientId,
     client_name: client.name,

@@ -9,7 +9,8 @@ import { ADMIN, DB, startIssuer, type TestApp } from '../support/app.js';
 import { idOf, loginAdmin } from '../support/admin.js';
 import { discover, refusal, registerClient, type RegisteredClient } from '../support/oauth.js';
 import { publicKeyPem } from '../support/tokens.js';
-import { register, uniqueName } from '../support/users.js';
+import { codeForStep, stepAt, TotpDevice } from '../support/totp.js';
+import { register, registerAndLogin, uniqueName } from '../support/users.js';
 
 /**
  * The authorization server (docs/api.md §8, §9), driven by client libraries nobody here
@@ -26,7 +27,7 @@ describe(`the authorization server [${DB}]`, () => {
   let jwks: ReturnType<typeof createRemoteJWKSet>;
 
   beforeAll(async () => {
-    t = await startIssuer({ LOGIN_MAX_FAILURES: '3', CAPTCHA_AFTER_FAILURES: '0' });
+    t = await startIssuer({ LOGIN_MAX_FAILURES: '3', CAPTCHA_AFTER_FAILURES: '0', MFA_REQUIRED_ROLES: 'OAUTH_MFA_REQUIRED' });
     issuer = `${t.url}/oauth2`;
     adminToken = (await loginAdmin(t.http)).access_token;
     // A role for a service account: it may read the audit log, nothing else.
@@ -293,6 +294,121 @@ describe(`the authorization server [${DB}]`, () => {
       expect(((await refusal(passwordGrant(config, u.username, u.password))).err as client.ResponseBodyError).error_description).toMatch(
         /^ACCOUNT_DISABLED/,
       );
+    });
+  });
+
+  describe('the second factor at the password grant (§11)', () => {
+    const MFA_GRANT = 'urn:authcentre:params:oauth:grant-type:mfa-otp';
+
+    async function enrolled() {
+      const u = await registerAndLogin(t.http);
+      const begun = await t.http.post('/api/v1/users/me/mfa/totp', { password: u.password }, { token: u.access_token });
+      const device = new TotpDevice(begun.body.data.secret);
+      const confirmed = await t.http.post('/api/v1/users/me/mfa/totp/confirm', { code: await device.next() }, { token: u.access_token });
+      expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+      return { ...u, device, recoveryCodes: confirmed.body.data.recovery_codes as string[] };
+    }
+
+    /** A 6-digit code that is no code of the secret within two steps of now. */
+    function wrongCode(secret: string): string {
+      const near = new Set([-2, -1, 0, 1, 2].map((d) => codeForStep(secret, stepAt(Date.now()) + d)));
+      for (let n = 0; ; n++) if (!near.has(String(n).padStart(6, '0'))) return String(n).padStart(6, '0');
+    }
+
+    /** The 403 mfa_required answer of a password grant, as openid-client reports it. */
+    async function mfaRequired(config: client.Configuration, username: string, password: string) {
+      const { error, err } = await refusal(passwordGrant(config, username, password));
+      expect(error).toBe('mfa_required');
+      const e = err as client.ResponseBodyError;
+      expect(e.status).toBe(403);
+      expect(e.cause).toMatchObject({ mfa_methods: ['totp', 'recovery_code'], expires_in: 300 });
+      expect(e.cause).not.toHaveProperty('access_token');
+      return e.cause.mfa_token as string;
+    }
+
+    it('answers 403 mfa_required with an mfa_token; the mfa-otp grant completes it with a code or a recovery code', async () => {
+      const u = await enrolled();
+      const config = await discover(t.url, pig);
+      const discovered = config.serverMetadata().grant_types_supported;
+      expect(discovered).toContain(MFA_GRANT);
+
+      const mfaToken = await mfaRequired(config, u.username, u.password);
+      const tokens = await client.genericGrantRequest(config, MFA_GRANT, {
+        mfa_token: mfaToken,
+        otp: await u.device.next(),
+        scope: 'openid profile offline_access',
+      });
+      expect(tokens).toMatchObject({
+        token_type: 'bearer',
+        user_id: u.id,
+        client_id: pig.client_id,
+        scope: 'openid profile offline_access',
+      });
+      expect(tokens.refresh_token).toEqual(expect.any(String));
+      expect((await api(tokens.access_token)).body.data.username).toBe(u.username);
+      // The refresh token records how the user signed in.
+      const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+      expect(refreshed.access_token).toEqual(expect.any(String));
+
+      // The token is single use; a recovery code completes another sign-in.
+      expect(
+        (await refusal(client.genericGrantRequest(config, MFA_GRANT, { mfa_token: mfaToken, otp: u.device.last() }))).err,
+      ).toMatchObject({
+        error: 'invalid_grant',
+        error_description: expect.stringMatching(/^INVALID_MFA_TOKEN/),
+      });
+      const again = await mfaRequired(config, u.username, u.password);
+      const byRecovery = await client.genericGrantRequest(config, MFA_GRANT, { mfa_token: again, recovery_code: u.recoveryCodes[0] });
+      expect(byRecovery.access_token).toEqual(expect.any(String));
+      const success = await t.app
+        .get(DataSource)
+        .query("SELECT detail FROM audit_logs WHERE action = 'auth.mfa.success' AND actor_id = ? ORDER BY id", [u.id]);
+      expect(success.map((r: { detail: string }) => JSON.parse(r.detail))).toEqual([
+        { method: 'totp', client_id: pig.client_id },
+        { method: 'recovery_code', recovery_codes_left: 9, client_id: pig.client_id },
+      ]);
+    });
+
+    it('counts wrong codes towards the lock; refuses a token of another door, and bad requests', async () => {
+      const u = await enrolled();
+      const config = await discover(t.url, pig);
+      const mfaToken = await mfaRequired(config, u.username, u.password);
+      const wrong = await refusal(client.genericGrantRequest(config, MFA_GRANT, { mfa_token: mfaToken, otp: wrongCode(u.device.secret) }));
+      expect(wrong.err).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/^INVALID_MFA_CODE/) });
+      const neither = await refusal(client.genericGrantRequest(config, MFA_GRANT, { mfa_token: mfaToken }));
+      expect(neither.error).toBe('invalid_request');
+      const both = await refusal(client.genericGrantRequest(config, MFA_GRANT, { mfa_token: mfaToken, otp: '123456', recovery_code: 'x' }));
+      expect(both.error).toBe('invalid_request');
+
+      // A token from the API door is no good here.
+      const fromApi = await t.http.post('/api/v1/auth/login', { username: u.username, password: u.password });
+      expect(fromApi.body.data.mfa_required).toBe(true);
+      const crossed = await refusal(
+        client.genericGrantRequest(config, MFA_GRANT, { mfa_token: fromApi.body.data.mfa_token, otp: await u.device.next() }),
+      );
+      expect(crossed.err).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/^INVALID_MFA_TOKEN/) });
+      // Nor is one of the password grant at the API door.
+      const fromGrant = await mfaRequired(config, u.username, u.password);
+      const atApi = await t.http.post('/api/v1/auth/login/mfa', { mfa_token: fromGrant, code: u.device.last() });
+      expect([atApi.status, atApi.body.error]).toEqual([401, 'INVALID_MFA_TOKEN']);
+
+      // Tokens of another door count as no attempt; wrong codes do: the third reaches LOGIN_MAX_FAILURES (3),
+      // and the account is locked at every door.
+      const last = await mfaRequired(config, u.username, u.password);
+      for (let i = 0; i < 2; i++)
+        await refusal(client.genericGrantRequest(config, MFA_GRANT, { mfa_token: last, otp: wrongCode(u.device.secret) }));
+      const locked = await refusal(passwordGrant(config, u.username, u.password));
+      expect((locked.err as client.ResponseBodyError).error_description).toMatch(/^ACCOUNT_LOCKED/);
+    });
+
+    it('refuses a user who must enrol first (MFA_REQUIRED_ROLES): the grant has no screen to enrol on', async () => {
+      const role = await t.http.post('/api/v1/roles', { code: 'OAUTH_MFA_REQUIRED', name: 'Needs a second factor' }, { token: adminToken });
+      expect(role.status).toBe(201);
+      const u = await register(t.http);
+      await t.http.put(`/api/v1/users/${u.id}/roles`, { role_ids: [role.body.data.id] }, { token: adminToken });
+      const config = await discover(t.url, pig);
+      const refused = await refusal(passwordGrant(config, u.username, u.password));
+      expect(refused.err).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/^MFA_ENROLMENT_REQUIRED/) });
     });
   });
 

@@ -5,7 +5,7 @@ import { AppException } from '../../common/errors/app.exception.js';
 import { ErrorCode } from '../../common/errors/error-codes.js';
 import { localise } from '../../common/i18n/messages.js';
 import type { RequestContext } from '../../common/http/request-context.js';
-import { API_RESOURCE, API_SCOPES, SCOPE_CLAIMS } from '../oauth.constants.js';
+import { API_RESOURCE, API_SCOPES, MFA_GRANT, SCOPE_CLAIMS } from '../oauth.constants.js';
 import { requestContextOf } from '../request-context.js';
 
 /** What the grants need from the rest of the service. */
@@ -33,7 +33,7 @@ export function toOAuthError(err: unknown, ctx: KoaContextWithOIDC): unknown {
   const description = localise('en', err.code, { min: '', ...err.options.params });
   switch (err.code) {
     case ErrorCode.VALIDATION_FAILED:
-      return new errors.InvalidRequest(description);
+      return new errors.InvalidRequest(err.options.details?.[0]?.message ?? description);
     default:
       // errors.InvalidGrant keeps its detail out of the answer; the contract's key belongs in it.
       return new errors.CustomOIDCProviderError('invalid_grant', `${err.code}: ${description}`);
@@ -142,8 +142,59 @@ export function passwordGrant(deps: GrantDeps) {
         rc,
         client!.clientId,
       );
+      const challenge = await deps.signIn.challenge(proved, rc, client!.clientId);
+      if (challenge?.enrolment_required) {
+        // A role of MFA_REQUIRED_ROLES and no factor yet: enrolling needs a screen (the hosted
+        // page or the API's login), which a password grant has not got.
+        throw new errors.CustomOIDCProviderError(
+          'invalid_grant',
+          'MFA_ENROLMENT_REQUIRED: this account must set up a second factor first; sign in once through the sign-in page or POST /api/v1/auth/login',
+        );
+      }
+      if (challenge) {
+        // docs/api.md §11: 403 with the token the mfa-otp grant completes. Not a thrown error:
+        // the provider's error answers carry no extra member.
+        ctx.status = 403;
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = {
+          error: 'mfa_required',
+          error_description: 'A second factor is required: send mfa_token with otp or recovery_code (grant_type ' + MFA_GRANT + ')',
+          mfa_token: challenge.mfa_token,
+          mfa_methods: challenge.mfa_methods,
+          expires_in: challenge.expires_in,
+        };
+        return;
+      }
       const session = await deps.signIn.finish(proved, rc, { clientId: client!.clientId, kind: 'oauth' });
       await issueUserTokens(ctx, deps, proved.user, scopes, session.id, 'password', ['pwd']);
+    } catch (err) {
+      throw toOAuthError(err, ctx);
+    }
+  };
+}
+
+/**
+ * The second-factor grant (docs/api.md §11) that completes a password grant answered 403
+ * `mfa_required`: `mfa_token` with `otp` or `recovery_code`, by the same client (a token is
+ * good only at its own door), and the `scope` wanted (as at the password grant). Wrong codes
+ * count toward the account's lock, exactly as at POST /api/v1/auth/login/mfa.
+ */
+export function mfaOtpGrant(deps: GrantDeps) {
+  return async function mfaOtp(ctx: KoaContextWithOIDC): Promise<void> {
+    const { client } = ctx.oidc;
+    const mfaToken = grantParam(ctx, 'mfa_token');
+    const otp = ctx.oidc.params?.otp;
+    const recoveryCode = ctx.oidc.params?.recovery_code;
+    if (!mfaToken) throw new errors.InvalidRequest('mfa_token is required');
+    const code = typeof otp === 'string' && otp ? otp : undefined;
+    const recovery = typeof recoveryCode === 'string' && recoveryCode ? recoveryCode : undefined;
+    if (!code === !recovery) throw new errors.InvalidRequest('send exactly one of otp and recovery_code');
+    const scopes = requestedScopes(client!, grantParam(ctx, 'scope'));
+    const rc: RequestContext = requestContextOf(ctx);
+    try {
+      const { proved } = await deps.signIn.completeChallenge({ mfaToken, code, recoveryCode: recovery }, rc, client!.clientId);
+      const session = await deps.signIn.finish(proved, rc, { clientId: client!.clientId, kind: 'oauth' });
+      await issueUserTokens(ctx, deps, proved.user, scopes, session.id, MFA_GRANT, code ? ['pwd', 'otp', 'mfa'] : ['pwd', 'mfa']);
     } catch (err) {
       throw toOAuthError(err, ctx);
     }
