@@ -93,6 +93,16 @@ describe('loadConfig', () => {
     expect(issues({ MAIL_TRANSPORT: 'log' })).toEqual([]);
   });
 
+  it('mails verification links by default (EMAIL_VERIFICATION=send, valid 24 h); off and require are the other modes', () => {
+    expect(loadConfig({}).auth).toMatchObject({ emailVerification: 'send', emailVerifyTtl: 86_400 });
+    expect(loadConfig({ EMAIL_VERIFICATION: 'require', EMAIL_VERIFY_TTL: '3600' }).auth).toMatchObject({
+      emailVerification: 'require',
+      emailVerifyTtl: 3600,
+    });
+    expect(loadConfig({ EMAIL_VERIFICATION: 'off' }).auth.emailVerification).toBe('off');
+    expect(issues({ EMAIL_VERIFICATION: 'maybe', EMAIL_VERIFY_TTL: '10' })).toEqual(['EMAIL_VERIFICATION', 'EMAIL_VERIFY_TTL']);
+  });
+
   it('caps sessions at SESSION_MAX_LIFETIME, 30 days by default', () => {
     expect(loadConfig({}).jwt.sessionMaxLifetime).toBe(30 * 86_400);
     expect(loadConfig({ SESSION_MAX_LIFETIME: '3600' }).jwt.sessionMaxLifetime).toBe(3600);

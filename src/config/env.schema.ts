@@ -135,6 +135,9 @@ export const envSchema = z
     CAPTCHA_AFTER_FAILURES: int(0, 1000).default(0),
     CAPTCHA_TTL: int(10, 3600).default(120),
     RESET_TOKEN_TTL: int(60, 7 * 86_400).default(1800),
+    /** off: no verification mails; send: mail a link on register and email change; require: and refuse sign-in until verified. */
+    EMAIL_VERIFICATION: z.enum(['off', 'send', 'require']).default('send'),
+    EMAIL_VERIFY_TTL: int(60, 30 * 86_400).default(86_400),
     RATE_LIMIT_AUTH_PER_MINUTE: int(0, 1_000_000).default(30),
     HASH_POOL_SIZE: int(1, 64).optional(),
     /** Read, not set: libuv's thread pool size (bin/authcentre.cjs sets it before Node starts). */
