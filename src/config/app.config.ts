@@ -123,9 +123,11 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       host: e.HOST,
       port: e.PORT,
       bodyLimit: e.BODY_LIMIT,
+      // As browsers send Origin: lower-case, no default port, no trailing slash.
       corsOrigins: e.CORS_ORIGINS.split(',')
         .map((s) => s.trim())
-        .filter(Boolean),
+        .filter(Boolean)
+        .map((s) => (s === '*' ? s : new URL(s).origin)),
       trustProxy: e.TRUST_PROXY,
       publicUrl,
       appPublicUrl: e.APP_PUBLIC_URL ?? publicUrl,

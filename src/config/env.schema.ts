@@ -97,7 +97,20 @@ export const envSchema = z
       .optional(),
 
     BODY_LIMIT: byteSize.default(100 * 1024),
-    CORS_ORIGINS: z.string().trim().default(''),
+    /** `*` or origins (`https://app.example.com`, no path), comma-separated. */
+    CORS_ORIGINS: z
+      .string()
+      .trim()
+      .refine(
+        (v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .every((o) => o === '*' || /^https?:\/\/[^/\s?#]+\/?$/i.test(o)),
+        { message: 'must be * or comma-separated origins such as https://app.example.com (scheme, host and port only)' },
+      )
+      .default(''),
     TRUST_PROXY: trustProxy.default(false),
     /** The service's own external base URL; the OpenID issuer is `${PUBLIC_URL}/oauth2`. */
     PUBLIC_URL: httpUrl.optional(),
