@@ -23,6 +23,7 @@ export type AuditAction =
   | 'user.password.set'
   | 'user.sessions.revoke'
   | 'user.unlock'
+  | 'user.email.verify'
   | 'role.create'
   | 'role.update'
   | 'role.delete'

@@ -20,11 +20,13 @@ import {
   ResetPasswordDto,
   ResetTokenStatusDto,
   TokenPairDto,
+  VerifyEmailDto,
   VerifyResetQuery,
 } from './dto/auth.dto.js';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
 import { RefreshClaims } from './strategies/jwt-refresh.strategy.js';
 import { PasswordResetService } from './password-reset.service.js';
+import { EmailVerificationService } from '../users/email-verification.service.js';
 import { CurrentUser, type UserPrincipal } from '../authz/principal.js';
 import type { RefreshPrincipal } from './token.service.js';
 
@@ -37,6 +39,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly resets: PasswordResetService,
     private readonly captcha: CaptchaService,
+    private readonly verification: EmailVerificationService,
   ) {}
 
   @Public()
@@ -60,7 +63,12 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with username, email or phone; returns a token pair and the user' })
+  @ApiOperation({
+    summary: 'Sign in with username, email or phone; returns a token pair and the user',
+    description:
+      'With EMAIL_VERIFICATION=require, a user whose email is not verified gets 403 EMAIL_NOT_VERIFIED once the password is right ' +
+      '(and a new verification link, at most 3 an hour).',
+  })
   @ApiEnvelope(LoginResultDto)
   @ApiErrors(
     E.VALIDATION_FAILED,
@@ -69,6 +77,7 @@ export class AuthController {
     E.CAPTCHA_REQUIRED,
     E.ACCOUNT_DISABLED,
     E.ACCOUNT_LOCKED,
+    E.EMAIL_NOT_VERIFIED,
     E.RATE_LIMITED,
   )
   login(@Body() dto: LoginDto, @Ctx() ctx: RequestContext): Promise<LoginResultDto> {
@@ -112,6 +121,20 @@ export class AuthController {
   @ApiErrors(E.VALIDATION_FAILED, E.UNAUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_EXPIRED, E.TOKEN_REVOKED, E.INVALID_TOKEN_TYPE)
   async logout(@CurrentUser() me: UserPrincipal, @Body() dto: LogoutDto, @Ctx() ctx: RequestContext): Promise<null> {
     await this.auth.logout(me, dto?.all_sessions === true, ctx);
+    return null;
+  }
+
+  @Public()
+  @Post('email/verify')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Verify the email address with the token of the verification mail',
+    description: 'Single use; the user then shows `email_verified: true`. An unknown, expired or used token is 400 INVALID_VERIFY_TOKEN.',
+  })
+  @ApiEnvelope(null)
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_VERIFY_TOKEN, E.RATE_LIMITED)
+  async verifyEmail(@Body() dto: VerifyEmailDto, @Ctx() ctx: RequestContext): Promise<null> {
+    await this.verification.verify(dto.token, ctx);
     return null;
   }
 

@@ -14,7 +14,11 @@ import { DB, startApp, type TestApp } from '../support/app.js';
  * may call what shows up in review as a diff of __snapshots__/route-permissions.json.
  * (After a deliberate change: `npx vitest run --project e2e-sqlite -u test/e2e/route-permissions.e2e-spec.ts`.)
  */
-const AUTHENTICATED_ONLY = [/^(GET|PATCH|PUT|DELETE) \/users\/me(\/.*)?$/, /^POST \/auth\/logout$/];
+const AUTHENTICATED_ONLY = [
+  /^(GET|PATCH|PUT|DELETE) \/users\/me(\/.*)?$/,
+  /^POST \/users\/me\/email\/verification$/,
+  /^POST \/auth\/logout$/,
+];
 
 type Access = 'public' | 'authenticated' | string[];
 interface Route {

@@ -101,6 +101,14 @@ export class LoginResultDto extends TokenPairDto {
   @ApiProperty({ type: MeDto }) user: MeDto;
 }
 
+export class VerifyEmailDto {
+  @ApiProperty({ description: 'The token from the verification mail', example: 'k3J9q0Zb7x1YtQ2mW8nR5vL4sD6fH0aC' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  token: string;
+}
+
 export class CaptchaDto {
   @ApiProperty({ example: '0b9f5c2e-7d1a-4f4e-9a51-3c2d7e8f9a10' }) captcha_id: string;
   @ApiProperty({ example: 'data:image/svg+xml;base64,...' }) image: string;
