@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import { Public } from '../authz/public.decorator.js';
 import { ErrorCode as E } from '../common/errors/error-codes.js';
@@ -26,6 +27,7 @@ import {
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
 import { RefreshClaims } from './strategies/jwt-refresh.strategy.js';
 import { PasswordResetService } from './password-reset.service.js';
+import { ApiCsrfHeader, CLEARED_COOKIES, DeliversTokens, REFRESH_COOKIE_AUTH, TOKEN_COOKIES, TokenDelivery } from './token-delivery.js';
 import { EmailVerificationService } from '../users/email-verification.service.js';
 import { CurrentUser, type UserPrincipal } from '../authz/principal.js';
 import type { RefreshPrincipal } from './token.service.js';
@@ -39,6 +41,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly resets: PasswordResetService,
     private readonly captcha: CaptchaService,
+    private readonly delivery: TokenDelivery,
     private readonly verification: EmailVerificationService,
   ) {}
 
@@ -63,13 +66,14 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @DeliversTokens()
   @ApiOperation({
     summary: 'Sign in with username, email or phone; returns a token pair and the user',
     description:
       'With EMAIL_VERIFICATION=require, a user whose email is not verified gets 403 EMAIL_NOT_VERIFIED once the password is right ' +
       '(and a new verification link, at most 3 an hour).',
   })
-  @ApiEnvelope(LoginResultDto)
+  @ApiEnvelope(LoginResultDto, 200, 'OK', TOKEN_COOKIES)
   @ApiErrors(
     E.VALIDATION_FAILED,
     E.CAPTCHA_INVALID,
@@ -80,8 +84,13 @@ export class AuthController {
     E.EMAIL_NOT_VERIFIED,
     E.RATE_LIMITED,
   )
-  login(@Body() dto: LoginDto, @Ctx() ctx: RequestContext): Promise<LoginResultDto> {
-    return this.auth.login(dto, ctx);
+  async login(
+    @Body() dto: LoginDto,
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<LoginResultDto> {
+    return this.delivery.deliver(request, reply, await this.auth.login(dto, ctx));
   }
 
   @Public()
@@ -90,14 +99,19 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiBearerAuth(BEARER)
+  @ApiCookieAuth(REFRESH_COOKIE_AUTH)
+  @DeliversTokens()
+  @ApiCsrfHeader('Required when the refresh token comes from the cookie')
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair (rotation)',
     description:
-      'The refresh token comes as `Authorization: Bearer <refresh_token>` or as the body field `refresh_token`. ' +
-      'It is spent: presenting it again revokes the whole session (REFRESH_TOKEN_REUSED).',
+      'The refresh token comes as `Authorization: Bearer <refresh_token>`, as the body field `refresh_token`, or — when neither is ' +
+      'given — as the cookie `authcentre_rt` of cookie mode, with `X-CSRF-Token` and an allowed `Origin`; a refresh from the cookie is ' +
+      'answered in cookie mode. It is spent: presenting it again revokes the whole session (REFRESH_TOKEN_REUSED), unless within ' +
+      'REFRESH_GRACE_SECONDS of its rotation (several tabs refreshing at once).',
   })
   @ApiBody({ type: RefreshDto, required: false })
-  @ApiEnvelope(TokenPairDto)
+  @ApiEnvelope(TokenPairDto, 200, 'OK', TOKEN_COOKIES)
   @ApiErrors(
     E.VALIDATION_FAILED,
     E.UNAUTHENTICATED,
@@ -106,21 +120,42 @@ export class AuthController {
     E.TOKEN_REVOKED,
     E.INVALID_TOKEN_TYPE,
     E.REFRESH_TOKEN_REUSED,
+    E.CSRF_FAILED,
   )
-  refresh(@RefreshClaims() principal: RefreshPrincipal, @Body() _dto: RefreshDto, @Ctx() ctx: RequestContext) {
-    return this.auth.refresh(principal, ctx);
+  async refresh(
+    @RefreshClaims() principal: RefreshPrincipal,
+    @Body() _dto: RefreshDto,
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto> {
+    return this.delivery.deliver(request, reply, await this.auth.refresh(principal, ctx));
   }
 
   @SkipThrottle()
   @Post('logout')
   @HttpCode(200)
   @ApiBearerAuth(BEARER)
-  @ApiOperation({ summary: 'Revoke this session, or every session of the user' })
+  @ApiCsrfHeader('Required when the request carries the refresh cookie (cookie mode)')
+  @ApiOperation({
+    summary: 'Revoke this session, or every session of the user',
+    description:
+      'Needs the access token. In cookie mode the session of the refresh cookie ends too and both cookies are cleared; a request ' +
+      'that carries the refresh cookie needs `X-CSRF-Token` and an allowed `Origin`.',
+  })
   @ApiBody({ type: LogoutDto, required: false })
-  @ApiEnvelope(null)
-  @ApiErrors(E.VALIDATION_FAILED, E.UNAUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_EXPIRED, E.TOKEN_REVOKED, E.INVALID_TOKEN_TYPE)
-  async logout(@CurrentUser() me: UserPrincipal, @Body() dto: LogoutDto, @Ctx() ctx: RequestContext): Promise<null> {
-    await this.auth.logout(me, dto?.all_sessions === true, ctx);
+  @ApiEnvelope(null, 200, 'OK', CLEARED_COOKIES)
+  @ApiErrors(E.VALIDATION_FAILED, E.UNAUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_EXPIRED, E.TOKEN_REVOKED, E.INVALID_TOKEN_TYPE, E.CSRF_FAILED)
+  async logout(
+    @CurrentUser() me: UserPrincipal,
+    @Body() dto: LogoutDto,
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<null> {
+    const cookieSession = this.delivery.logoutCookieSession(request);
+    await this.auth.logout(me, dto?.all_sessions === true, ctx, cookieSession);
+    this.delivery.clear(request, reply);
     return null;
   }
 

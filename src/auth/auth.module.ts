@@ -23,6 +23,7 @@ import { MeService } from './me.service.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { JwtAccessStrategy } from './strategies/jwt-access.strategy.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
+import { TokenDelivery } from './token-delivery.js';
 import { TokenService } from './token.service.js';
 import { REVOKED_JTIS, TokenRevocations } from './token-revocations.js';
 import { KeysModule } from '../keys/keys.module.js';
@@ -59,6 +60,7 @@ import { KeysModule } from '../keys/keys.module.js';
   controllers: [AuthController, MeController],
   providers: [
     TokenService,
+    TokenDelivery,
     AuthService,
     SignInService,
     MeService,
@@ -72,6 +74,6 @@ import { KeysModule } from '../keys/keys.module.js';
     JwtAccessGuard,
     JwtRefreshGuard,
   ],
-  exports: [JwtAccessGuard, TokenService, SignInService, TokenRevocations],
+  exports: [JwtAccessGuard, TokenService, TokenDelivery, SignInService, TokenRevocations],
 })
 export class AuthModule {}

@@ -51,7 +51,7 @@ export class AuthService {
     return toUserDto(user);
   }
 
-  async login(dto: LoginDto, ctx: RequestContext): Promise<LoginResultDto> {
+  async login(dto: LoginDto, ctx: RequestContext): Promise<TokenPair & Pick<LoginResultDto, 'user'>> {
     const proved = await this.signIn.prove(
       { login: dto.username, password: dto.password, captchaId: dto.captcha_id, captchaCode: dto.captcha_code },
       ctx,
@@ -93,10 +93,23 @@ export class AuthService {
     }
   }
 
-  async logout(principal: UserPrincipal, allSessions: boolean, ctx: RequestContext): Promise<void> {
+  /**
+   * Ends the caller's session (or all their sessions). `cookieSession`: in cookie mode, the
+   * session of the browser's refresh cookie, which ends too when it is the same user's.
+   */
+  async logout(
+    principal: UserPrincipal,
+    allSessions: boolean,
+    ctx: RequestContext,
+    cookieSession?: { userId: string; sessionId: string } | null,
+  ): Promise<void> {
     let revoked = 1;
     if (allSessions) revoked = (await this.sessions.revokeAllForUser(principal.userId, 'logout_all')).length;
     else await this.sessions.revoke(principal.sessionId, 'logout');
+    if (!allSessions && cookieSession?.userId === principal.userId && cookieSession.sessionId !== principal.sessionId) {
+      await this.sessions.revoke(cookieSession.sessionId, 'logout');
+      revoked += 1;
+    }
     await this.audit.record(
       {
         action: 'auth.logout',

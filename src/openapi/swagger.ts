@@ -1,13 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { REFRESH_COOKIE, REFRESH_COOKIE_AUTH } from '../auth/token-delivery.js';
 import { BEARER } from '../common/swagger/api-envelope.js';
 import { completeDocument } from './complete-document.js';
 import { operationIdOf, routeFacts } from './route-facts.js';
 
 /** One tag per module, in the order Swagger UI shows them. */
 const TAGS: [name: string, description: string][] = [
-  ['auth', 'Sign up, sign in, token refresh and rotation, sign out, password reset, captcha'],
-  ['me', 'The signed-in user: profile, password, sessions. Needs only a valid access token.'],
+  [
+    'auth',
+    'Sign up, sign in, token refresh and rotation (in the body or, for browsers, in a cookie), sign out, password reset, email verification, captcha',
+  ],
+  ['me', 'The signed-in user: profile, password, sessions, email verification link. Needs only a valid access token.'],
   ['users', 'User administration'],
   ['roles', 'Role administration'],
   ['permissions', 'Permission administration'],
@@ -37,6 +41,18 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl?: string):
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from POST /api/v1/auth/login' },
       BEARER,
+    )
+    .addCookieAuth(
+      REFRESH_COOKIE,
+      {
+        type: 'apiKey',
+        in: 'cookie',
+        name: REFRESH_COOKIE,
+        description:
+          'Cookie mode (`X-Token-Delivery: cookie`): the HttpOnly refresh cookie a browser sends to /api/v1/auth, ' +
+          'with `X-CSRF-Token` and an allowed `Origin`',
+      },
+      REFRESH_COOKIE_AUTH,
     );
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: operationIdOf });

@@ -1,5 +1,13 @@
 import { applyDecorators, type Type } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+  type HeaderObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
 
 /** The name of the bearer-token security scheme of the OpenAPI document. */
 export const BEARER = 'bearer';
@@ -29,9 +37,10 @@ export class SuccessEnvelopeDto {
 
 /**
  * Documents the success response as `{ code: 0, message: "OK", data: <model> }`, so a
- * generated client knows the type of `data`. No model: `data` is null.
+ * generated client knows the type of `data`. No model: `data` is null. `headers`: response
+ * headers of the success answer worth documenting (Set-Cookie in cookie mode).
  */
-export function ApiEnvelope(model: Type | [Type] | null, status = 200, description = 'OK') {
+export function ApiEnvelope(model: Type | [Type] | null, status = 200, description = 'OK', headers?: Record<string, HeaderObject>) {
   const isArray = Array.isArray(model);
   const inner = isArray ? model[0] : model;
   const data = inner
@@ -44,6 +53,7 @@ export function ApiEnvelope(model: Type | [Type] | null, status = 200, descripti
     ApiResponse({
       status,
       description,
+      ...(headers ? { headers } : {}),
       schema: {
         allOf: [{ $ref: getSchemaPath(SuccessEnvelopeDto) }, { type: 'object', required: ['data'], properties: { data } }],
       },
