@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import { Public } from '../authz/public.decorator.js';
@@ -27,7 +27,7 @@ import {
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
 import { RefreshClaims } from './strategies/jwt-refresh.strategy.js';
 import { PasswordResetService } from './password-reset.service.js';
-import { ApiCsrfHeader, CLEARED_COOKIES, DeliversTokens, REFRESH_COOKIE_AUTH, TOKEN_COOKIES, TokenDelivery } from './token-delivery.js';
+import { ApiCsrfHeader, ApiRefreshCookie, CLEARED_COOKIES, DeliversTokens, TOKEN_COOKIES, TokenDelivery } from './token-delivery.js';
 import { EmailVerificationService } from '../users/email-verification.service.js';
 import { CurrentUser, type UserPrincipal } from '../authz/principal.js';
 import type { RefreshPrincipal } from './token.service.js';
@@ -99,7 +99,7 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiBearerAuth(BEARER)
-  @ApiCookieAuth(REFRESH_COOKIE_AUTH)
+  @ApiRefreshCookie()
   @DeliversTokens()
   @ApiCsrfHeader('Required when the refresh token comes from the cookie')
   @ApiOperation({

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import { applyDecorators, Inject, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { ApiHeader, type HeaderObject } from '@nestjs/swagger';
+import { ApiHeader, ApiParam, type ApiParamOptions, type HeaderObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
 import { ExtractJwt } from 'passport-jwt';
@@ -37,8 +37,6 @@ export const CSRF_COOKIE = 'authcentre_csrf';
 /** The refresh cookie goes only to the auth routes (refresh, logout), never to the rest of the API. */
 export const REFRESH_COOKIE_PATH = '/api/v1/auth';
 export const DELIVERY_HEADER = 'X-Token-Delivery';
-/** The OpenAPI security scheme of the refresh cookie (openapi/swagger.ts). */
-export const REFRESH_COOKIE_AUTH = 'refresh_cookie';
 export const CSRF_HEADER = 'X-CSRF-Token';
 
 /** What `deliver` needs of a token pair (TokenPair, the login answer, the second-factor answer). */
@@ -62,11 +60,11 @@ export function approvedRefreshCookie(request: CookieRequest): string | null {
   return approved.has(request) ? (request.cookies?.[REFRESH_COOKIE] ?? null) : null;
 }
 
-/** `X-Token-Delivery`: absent (null), `body` or `cookie`; anything else is 400 VALIDATION_FAILED. */
+/** `X-Token-Delivery`: absent or empty (null), `body` or `cookie`; anything else is 400 VALIDATION_FAILED. */
 export function requestedDelivery(request: Pick<FastifyRequest, 'headers'>): 'body' | 'cookie' | null {
   const raw = request.headers['x-token-delivery'];
-  if (raw === undefined) return null;
-  const value = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  const value = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+  if (value === undefined || value === '') return null;
   if (value === 'body' || value === 'cookie') return value;
   throw new AppException(ErrorCode.VALIDATION_FAILED, {
     details: [{ field: DELIVERY_HEADER, message: `${DELIVERY_HEADER} must be cookie or body` }],
@@ -219,6 +217,19 @@ export const CLEARED_COOKIES: Record<string, HeaderObject> = {
     },
   },
 };
+
+/** The refresh cookie as an OpenAPI `in: cookie` parameter (ApiParam takes `in` at run time; its type knows only paths). */
+export function ApiRefreshCookie() {
+  return ApiParam({
+    name: REFRESH_COOKIE,
+    in: 'cookie',
+    required: false,
+    description:
+      'Cookie mode: the HttpOnly refresh cookie the browser sends by itself, used when the request brings no refresh token of its own; ' +
+      'needs `X-CSRF-Token` and an allowed `Origin`.',
+    schema: { type: 'string' },
+  } as ApiParamOptions);
+}
 
 /** `X-CSRF-Token`, documented on the routes that may use the refresh cookie. */
 export function ApiCsrfHeader(when: string) {

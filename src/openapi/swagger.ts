@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { REFRESH_COOKIE, REFRESH_COOKIE_AUTH } from '../auth/token-delivery.js';
 import { BEARER } from '../common/swagger/api-envelope.js';
 import { completeDocument } from './complete-document.js';
 import { operationIdOf, routeFacts } from './route-facts.js';
@@ -41,18 +40,6 @@ export function buildOpenApiDocument(app: INestApplication, serverUrl?: string):
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from POST /api/v1/auth/login' },
       BEARER,
-    )
-    .addCookieAuth(
-      REFRESH_COOKIE,
-      {
-        type: 'apiKey',
-        in: 'cookie',
-        name: REFRESH_COOKIE,
-        description:
-          'Cookie mode (`X-Token-Delivery: cookie`): the HttpOnly refresh cookie a browser sends to /api/v1/auth, ' +
-          'with `X-CSRF-Token` and an allowed `Origin`',
-      },
-      REFRESH_COOKIE_AUTH,
     );
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: operationIdOf });
