@@ -1,6 +1,10 @@
+import { JwtService } from '@nestjs/jwt';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { AppException } from '../common/errors/app.exception.js';
-import { isLoopbackHost, requestedDelivery } from './token-delivery.js';
+import { loadConfig } from '../config/app.config.js';
+import { isLoopbackHost, requestedDelivery, TokenDelivery } from './token-delivery.js';
+import { TokenService } from './token.service.js';
 
 describe('isLoopbackHost', () => {
   it('is true for the hosts only this machine can serve', () => {
@@ -40,5 +44,68 @@ describe('requestedDelivery', () => {
         ]);
       }
     }
+  });
+});
+
+describe('TokenDelivery.deliver', () => {
+  const config = loadConfig({
+    JWT_ACCESS_SECRET: 'a'.repeat(40),
+    JWT_REFRESH_SECRET: 'r'.repeat(40),
+    PUBLIC_URL: 'https://id.example.com',
+  });
+  const tokens = new TokenService(new JwtService({}), config);
+  const delivery = new TokenDelivery(config, tokens);
+  const pairOf = (sessionId: string, jti: string) =>
+    tokens.issuePair('user-1', { id: sessionId, expiresAt: new Date(Date.now() + 3600_000), endsAt: new Date(Date.now() + 7200_000) }, jti);
+
+  /** A request with these headers, and a reply that records the cookies set on it. */
+  function exchange(headers: Record<string, string> = {}) {
+    const set: { name: string; value: string; options: Record<string, unknown> }[] = [];
+    const reply = {
+      setCookie(name: string, value: string, options: Record<string, unknown>) {
+        set.push({ name, value, options });
+        return reply;
+      },
+    };
+    return { request: { headers, cookies: {} } as unknown as FastifyRequest, reply: reply as unknown as FastifyReply, set };
+  }
+
+  it('leaves a pair as it is without X-Token-Delivery: cookie', () => {
+    const pair = { ...pairOf('s-1', 'j-1'), user: { id: 'user-1' } };
+    for (const headers of [{}, { 'x-token-delivery': 'body' }] as Record<string, string>[]) {
+      const { request, reply, set } = exchange(headers);
+      expect(delivery.deliver(request, reply, pair)).toBe(pair);
+      expect(set).toEqual([]);
+    }
+  });
+
+  it('in cookie mode moves the refresh token into an HttpOnly cookie, beside the readable CSRF cookie', () => {
+    const pair = { ...pairOf('s-1', 'j-1'), user: { id: 'user-1' } };
+    const { request, reply, set } = exchange({ 'x-token-delivery': 'cookie' });
+    const answer = delivery.deliver(request, reply, pair);
+    expect(answer).toEqual({ ...pair, refresh_token: null, csrf_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    const common = { secure: true, sameSite: 'strict', maxAge: pair.refresh_expires_in };
+    expect(set).toEqual([
+      { name: 'authcentre_rt', value: pair.refresh_token, options: { ...common, httpOnly: true, path: '/api/v1/auth' } },
+      { name: 'authcentre_csrf', value: answer.csrf_token, options: { ...common, httpOnly: false, path: '/' } },
+    ]);
+  });
+
+  it('gives one CSRF value per session: the same through rotations, another for another session', () => {
+    const csrfOf = (sessionId: string, jti: string) =>
+      (
+        delivery.deliver(exchange({ 'x-token-delivery': 'cookie' }).request, exchange().reply, pairOf(sessionId, jti)) as {
+          csrf_token: string;
+        }
+      ).csrf_token;
+    expect(csrfOf('s-1', 'j-1')).toBe(csrfOf('s-1', 'j-2'));
+    expect(csrfOf('s-1', 'j-1')).not.toBe(csrfOf('s-2', 'j-1'));
+  });
+
+  it('passes an answer without tokens (a second-factor challenge) through untouched', () => {
+    const challenge = { mfa_required: true, mfa_token: 'opaque', expires_in: 300 };
+    const { request, reply, set } = exchange({ 'x-token-delivery': 'cookie' });
+    expect(delivery.deliver(request, reply, challenge)).toBe(challenge);
+    expect(set).toEqual([]);
   });
 });

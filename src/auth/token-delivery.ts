@@ -45,8 +45,15 @@ export interface DeliverablePair {
   refresh_expires_in: number;
 }
 
-/** A pair as delivered: unchanged, or with the refresh token in the cookie and the CSRF value beside it. */
-export type Delivered<T extends DeliverablePair> = Omit<T, 'refresh_token'> & { refresh_token: string | null; csrf_token?: string };
+/**
+ * An answer as delivered: a token pair unchanged, or with the refresh token in the cookie and the
+ * CSRF value beside it; anything else (a second-factor challenge, which holds no tokens) as it is.
+ */
+export type Delivered<T> = T extends DeliverablePair ? Omit<T, 'refresh_token'> & { refresh_token: string | null; csrf_token?: string } : T;
+
+const isPair = (answer: object): answer is DeliverablePair =>
+  typeof (answer as Partial<DeliverablePair>).refresh_token === 'string' &&
+  typeof (answer as Partial<DeliverablePair>).refresh_expires_in === 'number';
 
 type CookieRequest = FastifyRequest & { body?: unknown };
 
@@ -104,16 +111,17 @@ export class TokenDelivery {
    * Given the request, the reply and a token pair: the pair as it is, or — in cookie mode —
    * the pair with its refresh token moved into the cookies. Cookie mode is asked for with
    * `X-Token-Delivery: cookie`; a refresh that used the cookie is always answered in it, so a
-   * token taken from an HttpOnly cookie never comes back readable by scripts.
+   * token taken from an HttpOnly cookie never comes back readable by scripts. An answer without
+   * a refresh token (a second-factor challenge) goes back as it is.
    */
-  deliver<T extends DeliverablePair>(request: FastifyRequest, reply: FastifyReply, pair: T): Delivered<T> {
+  deliver<T extends object>(request: FastifyRequest, reply: FastifyReply, answer: T): Delivered<T> {
     const asked = requestedDelivery(request);
-    if (asked !== 'cookie' && !approved.has(request)) return pair;
-    const maxAge = Math.max(1, Math.floor(pair.refresh_expires_in));
-    const csrf = this.csrfOf(pair.refresh_token);
-    reply.setCookie(REFRESH_COOKIE, pair.refresh_token, { ...this.attributes(true), maxAge });
+    if ((asked !== 'cookie' && !approved.has(request)) || !isPair(answer)) return answer as Delivered<T>;
+    const maxAge = Math.max(1, Math.floor(answer.refresh_expires_in));
+    const csrf = this.csrfOf(answer.refresh_token);
+    reply.setCookie(REFRESH_COOKIE, answer.refresh_token, { ...this.attributes(true), maxAge });
     reply.setCookie(CSRF_COOKIE, csrf, { ...this.attributes(false), maxAge });
-    return { ...pair, refresh_token: null, csrf_token: csrf };
+    return { ...answer, refresh_token: null, csrf_token: csrf } as Delivered<T>;
   }
 
   /**
