@@ -156,10 +156,15 @@ export class TokenDelivery {
     }
   }
 
-  /** After a logout: both cookies cleared, when the request is in cookie mode (a cookie of ours, or the header). */
+  /**
+   * After a logout: both cookies cleared, when the request is in cookie mode (a cookie of ours,
+   * or the header). Never throws: the logout has happened by now.
+   */
   clear(request: FastifyRequest, reply: FastifyReply): void {
     const cookies = request.cookies ?? {};
-    if (requestedDelivery(request) !== 'cookie' && !cookies[REFRESH_COOKIE] && !cookies[CSRF_COOKIE]) return;
+    const header = request.headers['x-token-delivery'];
+    const asked = typeof header === 'string' && header.trim().toLowerCase() === 'cookie';
+    if (!asked && !cookies[REFRESH_COOKIE] && !cookies[CSRF_COOKIE]) return;
     reply.clearCookie(REFRESH_COOKIE, this.attributes(true));
     reply.clearCookie(CSRF_COOKIE, this.attributes(false));
   }
