@@ -1,10 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { AppException } from '../common/errors/app.exception.js';
 import { loadConfig } from '../config/app.config.js';
 import { isLoopbackHost, requestedDelivery, TokenDelivery } from './token-delivery.js';
-import { TokenService } from './token.service.js';
+import { TokenService, type AccessTokenKeys } from './token.service.js';
 
 describe('isLoopbackHost', () => {
   it('is true for the hosts only this machine can serve', () => {
@@ -48,12 +49,14 @@ describe('requestedDelivery', () => {
 });
 
 describe('TokenDelivery.deliver', () => {
-  const config = loadConfig({
-    JWT_ACCESS_SECRET: 'a'.repeat(40),
-    JWT_REFRESH_SECRET: 'r'.repeat(40),
-    PUBLIC_URL: 'https://id.example.com',
-  });
-  const tokens = new TokenService(new JwtService({}), config);
+  const config = loadConfig({ JWT_REFRESH_SECRET: 'r'.repeat(40), PUBLIC_URL: 'https://id.example.com' });
+  // One real ES256 key pair, as the KeyStore would hold it: access tokens are signed with it.
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const keys: AccessTokenKeys = {
+    signingKey: () => ({ kid: 'ec-1', privateKey: ec.privateKey }),
+    verificationKey: (kid) => (kid === 'ec-1' ? { alg: 'ES256', publicKey: ec.publicKey } : undefined),
+  };
+  const tokens = new TokenService(new JwtService({}), config, keys);
   const delivery = new TokenDelivery(config, tokens);
   const pairOf = (sessionId: string, jti: string) =>
     tokens.issuePair('user-1', { id: sessionId, expiresAt: new Date(Date.now() + 3600_000), endsAt: new Date(Date.now() + 7200_000) }, jti);
