@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConsoleLogger, RequestMethod, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import fastifyCookie from '@fastify/cookie';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from './config/app.config.js';
 import { AppModule } from './app.module.js';
@@ -125,12 +126,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     }
     done(null, payload);
   });
+  // request.cookies and reply.setCookie: the refresh cookie of cookie mode (docs/api.md §12, auth/token-delivery.ts).
+  await app.register(fastifyCookie);
   if (config.http.corsOrigins.length) {
+    // Credentials (the cookies of §12) only for the origins listed by name, never for `*`:
+    // with `*` any other origin may read answers, without cookies.
+    const listed = new Set(config.http.corsOrigins.filter((origin) => origin !== '*'));
+    const anyOrigin = config.http.corsOrigins.includes('*');
+    const common = { exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Language'], maxAge: 600 };
     app.enableCors({
-      origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
-      credentials: !config.http.corsOrigins.includes('*'),
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Language'],
-      maxAge: 600,
+      delegator: (request, answer) => {
+        const origin = request.headers.origin;
+        if (origin && listed.has(origin)) answer(null, { ...common, origin, credentials: true });
+        else answer(null, { ...common, origin: anyOrigin ? '*' : false });
+      },
     });
   }
 

@@ -29,6 +29,7 @@ export type AuditAction =
   | 'user.mfa.recovery_codes'
   | 'auth.mfa.success'
   | 'auth.mfa.failure'
+  | 'user.email.verify'
   | 'role.create'
   | 'role.update'
   | 'role.delete'

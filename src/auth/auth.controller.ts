@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import { Public } from '../authz/public.decorator.js';
 import { ErrorCode as E } from '../common/errors/error-codes.js';
@@ -20,12 +21,23 @@ import {
   ResetPasswordDto,
   ResetTokenStatusDto,
   TokenPairDto,
+  VerifyEmailDto,
   VerifyResetQuery,
 } from './dto/auth.dto.js';
 import { LoginMfaDto, MfaChallengeDto, MfaEnrolDto, MfaLoginResultDto, TotpEnrolmentDto } from './dto/mfa.dto.js';
 import { JwtRefreshGuard } from './guards/jwt-refresh.guard.js';
 import { RefreshClaims } from './strategies/jwt-refresh.strategy.js';
 import { PasswordResetService } from './password-reset.service.js';
+import {
+  ApiCsrfHeader,
+  ApiRefreshCookie,
+  CLEARED_COOKIES,
+  DeliversTokens,
+  TOKEN_COOKIES,
+  TokenDelivery,
+  type Delivered,
+} from './token-delivery.js';
+import { EmailVerificationService } from '../users/email-verification.service.js';
 import { CurrentUser, type UserPrincipal } from '../authz/principal.js';
 import type { RefreshPrincipal } from './token.service.js';
 
@@ -38,6 +50,8 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly resets: PasswordResetService,
     private readonly captcha: CaptchaService,
+    private readonly delivery: TokenDelivery,
+    private readonly verification: EmailVerificationService,
   ) {}
 
   @Public()
@@ -61,14 +75,17 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @DeliversTokens()
   @ApiOperation({
     summary: 'Sign in with username, email or phone; returns a token pair and the user',
     description:
       'For a user with a second factor the answer has `mfa_required: true`, an `mfa_token` and no tokens: ' +
       'POST /auth/login/mfa completes the sign-in. A user whose role requires a second factor (MFA_REQUIRED_ROLES) ' +
-      'and who has none also gets `mfa_enrolment_required: true`: POST /auth/login/mfa/enrol first.',
+      'and who has none also gets `mfa_enrolment_required: true`: POST /auth/login/mfa/enrol first. ' +
+      'With EMAIL_VERIFICATION=require, a user whose email is not verified gets 403 EMAIL_NOT_VERIFIED once the password is right ' +
+      '(and a new verification link, at most 3 an hour).',
   })
-  @ApiEnvelope({ oneOf: [LoginResultDto, MfaChallengeDto] })
+  @ApiEnvelope({ oneOf: [LoginResultDto, MfaChallengeDto] }, 200, 'OK', TOKEN_COOKIES)
   @ApiErrors(
     E.VALIDATION_FAILED,
     E.CAPTCHA_INVALID,
@@ -76,10 +93,16 @@ export class AuthController {
     E.CAPTCHA_REQUIRED,
     E.ACCOUNT_DISABLED,
     E.ACCOUNT_LOCKED,
+    E.EMAIL_NOT_VERIFIED,
     E.RATE_LIMITED,
   )
-  login(@Body() dto: LoginDto, @Ctx() ctx: RequestContext): Promise<LoginResultDto | MfaChallengeDto> {
-    return this.auth.login(dto, ctx);
+  async login(
+    @Body() dto: LoginDto,
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Delivered<LoginResultDto> | MfaChallengeDto> {
+    return this.delivery.deliver(request, reply, await this.auth.login(dto, ctx));
   }
 
   @Public()
@@ -92,7 +115,8 @@ export class AuthController {
       'sign-in of the account (LOGIN_MAX_FAILURES locks it); the token expires after 300 s, works once, and is burnt after ' +
       '5 wrong codes. After an enrolment the answer carries the ten `recovery_codes`, shown this once.',
   })
-  @ApiEnvelope(MfaLoginResultDto)
+  @DeliversTokens()
+  @ApiEnvelope(MfaLoginResultDto, 200, 'OK', TOKEN_COOKIES)
   @ApiErrors(
     E.VALIDATION_FAILED,
     E.INVALID_MFA_CODE,
@@ -102,8 +126,13 @@ export class AuthController {
     E.MFA_NOT_ENABLED,
     E.RATE_LIMITED,
   )
-  loginMfa(@Body() dto: LoginMfaDto, @Ctx() ctx: RequestContext): Promise<MfaLoginResultDto> {
-    return this.auth.loginMfa(dto, ctx);
+  async loginMfa(
+    @Body() dto: LoginMfaDto,
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Delivered<MfaLoginResultDto>> {
+    return this.delivery.deliver(request, reply, await this.auth.loginMfa(dto, ctx));
   }
 
   @Public()
@@ -127,14 +156,19 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiBearerAuth(BEARER)
+  @ApiRefreshCookie()
+  @DeliversTokens()
+  @ApiCsrfHeader('Required when the refresh token comes from the cookie')
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair (rotation)',
     description:
-      'The refresh token comes as `Authorization: Bearer <refresh_token>` or as the body field `refresh_token`. ' +
-      'It is spent: presenting it again revokes the whole session (REFRESH_TOKEN_REUSED).',
+      'The refresh token comes as `Authorization: Bearer <refresh_token>`, as the body field `refresh_token`, or — when neither is ' +
+      'given — as the cookie `authcentre_rt` of cookie mode, with `X-CSRF-Token` and an allowed `Origin`; a refresh from the cookie is ' +
+      'answered in cookie mode. It is spent: presenting it again revokes the whole session (REFRESH_TOKEN_REUSED), unless within ' +
+      'REFRESH_GRACE_SECONDS of its rotation (several tabs refreshing at once).',
   })
   @ApiBody({ type: RefreshDto, required: false })
-  @ApiEnvelope(TokenPairDto)
+  @ApiEnvelope(TokenPairDto, 200, 'OK', TOKEN_COOKIES)
   @ApiErrors(
     E.VALIDATION_FAILED,
     E.UNAUTHENTICATED,
@@ -143,21 +177,56 @@ export class AuthController {
     E.TOKEN_REVOKED,
     E.INVALID_TOKEN_TYPE,
     E.REFRESH_TOKEN_REUSED,
+    E.CSRF_FAILED,
   )
-  refresh(@RefreshClaims() principal: RefreshPrincipal, @Body() _dto: RefreshDto, @Ctx() ctx: RequestContext) {
-    return this.auth.refresh(principal, ctx);
+  async refresh(
+    @RefreshClaims() principal: RefreshPrincipal,
+    @Body() _dto: RefreshDto,
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto> {
+    return this.delivery.deliver(request, reply, await this.auth.refresh(principal, ctx));
   }
 
   @SkipThrottle()
   @Post('logout')
   @HttpCode(200)
   @ApiBearerAuth(BEARER)
-  @ApiOperation({ summary: 'Revoke this session, or every session of the user' })
+  @ApiCsrfHeader('Required when the request carries the refresh cookie (cookie mode)')
+  @ApiOperation({
+    summary: 'Revoke this session, or every session of the user',
+    description:
+      'Needs the access token. In cookie mode the session of the refresh cookie ends too and both cookies are cleared; a request ' +
+      'that carries the refresh cookie needs `X-CSRF-Token` and an allowed `Origin`.',
+  })
   @ApiBody({ type: LogoutDto, required: false })
+  @ApiEnvelope(null, 200, 'OK', CLEARED_COOKIES)
+  @ApiErrors(E.VALIDATION_FAILED, E.UNAUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_EXPIRED, E.TOKEN_REVOKED, E.INVALID_TOKEN_TYPE, E.CSRF_FAILED)
+  async logout(
+    @CurrentUser() me: UserPrincipal,
+    @Body() dto: LogoutDto,
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<null> {
+    const cookieSession = this.delivery.logoutCookieSession(request);
+    await this.auth.logout(me, dto?.all_sessions === true, ctx, cookieSession);
+    this.delivery.clear(request, reply);
+    return null;
+  }
+
+  @Public()
+  @Post('email/verify')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Verify the email address with the token of the verification mail',
+    description: 'Single use; the user then shows `email_verified: true`. An unknown, expired or used token is 400 INVALID_VERIFY_TOKEN.',
+  })
   @ApiEnvelope(null)
-  @ApiErrors(E.VALIDATION_FAILED, E.UNAUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_EXPIRED, E.TOKEN_REVOKED, E.INVALID_TOKEN_TYPE)
-  async logout(@CurrentUser() me: UserPrincipal, @Body() dto: LogoutDto, @Ctx() ctx: RequestContext): Promise<null> {
-    await this.auth.logout(me, dto?.all_sessions === true, ctx);
+  @ApiErrors(E.VALIDATION_FAILED, E.INVALID_VERIFY_TOKEN, E.RATE_LIMITED)
+  async verifyEmail(@Body() dto: VerifyEmailDto, @Ctx() ctx: RequestContext): Promise<null> {
+    await this.verification.verify(dto.token, ctx);
     return null;
   }
 

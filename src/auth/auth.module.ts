@@ -27,6 +27,7 @@ import { MFA_CHALLENGE_STORE, MfaChallenges } from './mfa-challenges.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { JwtAccessStrategy } from './strategies/jwt-access.strategy.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
+import { TokenDelivery } from './token-delivery.js';
 import { TokenService } from './token.service.js';
 import { REVOKED_JTIS, TokenRevocations } from './token-revocations.js';
 import { KeysModule } from '../keys/keys.module.js';
@@ -65,6 +66,7 @@ import { KeysModule } from '../keys/keys.module.js';
   controllers: [AuthController, MeController, MeMfaController, UserMfaController],
   providers: [
     TokenService,
+    TokenDelivery,
     AuthService,
     SignInService,
     MeService,
@@ -84,6 +86,6 @@ import { KeysModule } from '../keys/keys.module.js';
     JwtAccessGuard,
     JwtRefreshGuard,
   ],
-  exports: [JwtAccessGuard, TokenService, SignInService, TokenRevocations],
+  exports: [JwtAccessGuard, TokenService, TokenDelivery, SignInService, TokenRevocations],
 })
 export class AuthModule {}

@@ -9,6 +9,7 @@ import { ErrorCode } from '../common/errors/error-codes.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { SessionService } from '../sessions/session.service.js';
 import { toUserDto, type UserDto } from '../users/dto/user.dto.js';
+import { EmailVerificationService } from '../users/email-verification.service.js';
 import { UserAccess } from '../users/user-access.js';
 import { UsersService } from '../users/users.service.js';
 import { runTransaction } from '../common/database/transaction.js';
@@ -33,6 +34,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly hasher: PasswordHasher,
     private readonly userAccess: UserAccess,
+    private readonly verification: EmailVerificationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -41,11 +43,12 @@ export class AuthService {
     this.policy.assertStrong(dto.password, dto.username);
     if (dto.phone) this.users.normalisePhone(dto.phone);
     const passwordHash = await this.hasher.hash(dto.password);
-    const user = await runTransaction(this.dataSource, async (em) => {
+    const { user, verification } = await runTransaction(this.dataSource, async (em) => {
       const created = await this.users.create(em, { ...dto, passwordHash });
       await this.audit.record({ action: 'auth.register', actorId: created.id, targetType: 'user', targetId: created.id }, ctx, em);
-      return created;
+      return { user: created, verification: await this.verification.issue(em, created) };
     });
+    await this.verification.deliver(verification, ctx.locale);
     return toUserDto(user);
   }
 
@@ -121,10 +124,23 @@ export class AuthService {
     }
   }
 
-  async logout(principal: UserPrincipal, allSessions: boolean, ctx: RequestContext): Promise<void> {
+  /**
+   * Ends the caller's session (or all their sessions). `cookieSession`: in cookie mode, the
+   * session of the browser's refresh cookie, which ends too when it is the same user's.
+   */
+  async logout(
+    principal: UserPrincipal,
+    allSessions: boolean,
+    ctx: RequestContext,
+    cookieSession?: { userId: string; sessionId: string } | null,
+  ): Promise<void> {
     let revoked = 1;
     if (allSessions) revoked = (await this.sessions.revokeAllForUser(principal.userId, 'logout_all')).length;
     else await this.sessions.revoke(principal.sessionId, 'logout');
+    if (!allSessions && cookieSession?.userId === principal.userId && cookieSession.sessionId !== principal.sessionId) {
+      await this.sessions.revoke(cookieSession.sessionId, 'logout');
+      revoked += 1;
+    }
     await this.audit.record(
       {
         action: 'auth.logout',

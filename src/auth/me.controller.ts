@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode as E } from '../common/errors/error-codes.js';
 import { AppException } from '../common/errors/app.exception.js';
@@ -10,6 +10,7 @@ import { UserThrottlerGuard } from './guards/user-throttler.guard.js';
 import { MeService } from './me.service.js';
 import { CurrentUser, type UserPrincipal } from '../authz/principal.js';
 import { UserAccess } from '../users/user-access.js';
+import { EmailVerificationService, VERIFY_MAILS_PER_HOUR } from '../users/email-verification.service.js';
 
 /** docs/api.md §4: the signed-in user. Needs only a valid access token. */
 @ApiTags('me')
@@ -18,6 +19,7 @@ export class MeController {
   constructor(
     private readonly me: MeService,
     private readonly profiles: UserAccess,
+    private readonly verification: EmailVerificationService,
   ) {}
 
   @Get()
@@ -41,6 +43,22 @@ export class MeController {
   @ApiErrors(E.VALIDATION_FAILED, E.INVALID_JSON, E.WRONG_PASSWORD, E.ACCOUNT_LOCKED, E.EMAIL_TAKEN, E.PHONE_TAKEN)
   update(@CurrentUser() me: UserPrincipal, @Body() dto: UpdateMeDto, @Ctx() ctx: RequestContext): Promise<MeDto> {
     return this.me.update(me, dto, ctx);
+  }
+
+  @Post('email/verification')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Mail the email verification link again',
+    description:
+      `A new single-use link to the account's email; the links sent before stay good until they expire. At most ${VERIFY_MAILS_PER_HOUR} ` +
+      'an hour (429 RATE_LIMITED with Retry-After). Nothing is sent once the email is verified; 400 when the account has no email; ' +
+      '404 when EMAIL_VERIFICATION=off.',
+  })
+  @ApiEnvelope(null)
+  @ApiErrors(E.VALIDATION_FAILED, E.NOT_FOUND, E.RATE_LIMITED)
+  async resendVerification(@CurrentUser() me: UserPrincipal, @Ctx() ctx: RequestContext): Promise<null> {
+    await this.verification.resend(me.userId, ctx);
+    return null;
   }
 
   @Put('password')

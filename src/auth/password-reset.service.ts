@@ -52,6 +52,8 @@ export class PasswordResetService {
   private async issue(email: string, ctx: RequestContext): Promise<void> {
     const user = await this.users.findByEmail(email);
     if (!user || user.status !== 'active' || !user.email) return;
+    // With EMAIL_VERIFICATION=require, reset links go only to verified addresses (docs/api.md §12).
+    if (this.config.auth.emailVerification === 'require' && !user.emailVerified) return;
     const { token, expiresAt } = await runTransaction(this.dataSource, async (em) => {
       // A newer token supersedes every older one.
       const issued = await this.tokens.issue(em, user.id, 'password_reset', this.config.auth.resetTokenTtl);

@@ -13,6 +13,7 @@ import { PasswordHasher } from '../credentials/password-hasher.js';
 import { MfaService, type SecondFactorNeed, type TotpEnrolment } from '../mfa/mfa.service.js';
 import type { Session, SessionKind } from '../sessions/session.entity.js';
 import { SessionService } from '../sessions/session.service.js';
+import { EmailVerificationService } from '../users/email-verification.service.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { CaptchaService } from './captcha/captcha.service.js';
@@ -116,6 +117,7 @@ export class SignInService implements OnModuleInit {
     private readonly mfa: MfaService,
     @Inject(MFA_CHALLENGE_STORE) private readonly challenges: MfaChallenges,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly verification: EmailVerificationService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -125,8 +127,8 @@ export class SignInService implements OnModuleInit {
   /**
    * Proves the password of the account a login name denotes, under the lockout and captcha
    * rules. Throws ACCOUNT_LOCKED, CAPTCHA_REQUIRED, CAPTCHA_INVALID, INVALID_CREDENTIALS or
-   * (only once the password is right) ACCOUNT_DISABLED. `clientId` names the OAuth client
-   * asking, for the audit log.
+   * (only once the password is right) ACCOUNT_DISABLED or EMAIL_NOT_VERIFIED. `clientId` names
+   * the OAuth client asking, for the audit log.
    */
   async prove(input: Credentials, ctx: RequestContext, clientId?: string): Promise<ProvedUser> {
     const user = await this.users.findForLogin(input.login);
@@ -199,6 +201,12 @@ export class SignInService implements OnModuleInit {
         ctx,
       );
       throw new AppException(ErrorCode.ACCOUNT_DISABLED);
+    }
+    // EMAIL_VERIFICATION=require (docs/api.md §12): revealed, like the above, only after the right password; a new link goes out.
+    if (this.verification.required && user.email && !user.emailVerified) {
+      await failure('email_not_verified');
+      await this.verification.remind(user, ctx);
+      throw new AppException(ErrorCode.EMAIL_NOT_VERIFIED);
     }
     return { user, checkedHash: user.passwordHash, password: input.password, secondFactor };
   }

@@ -50,6 +50,12 @@ describe('loadConfig', () => {
     expect(c.http.bodyLimit).toBe(1024 * 1024);
     expect(c.auth.registrationEnabled).toBe(false);
     expect(c.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    // As a browser sends Origin.
+    expect(loadConfig({ CORS_ORIGINS: 'https://App.Example:443/, http://127.0.0.1:8080, *' }).http.corsOrigins).toEqual([
+      'https://app.example',
+      'http://127.0.0.1:8080',
+      '*',
+    ]);
     expect(c.http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
@@ -60,6 +66,8 @@ describe('loadConfig', () => {
     expect(issues({ MAIL_TRANSPORT: 'smtp' })).toEqual(['SMTP_URL']);
     expect(issues({ DB_TYPE: 'mysql' })).toEqual(['DATABASE_URL']);
     expect(issues({ APP_PUBLIC_URL: 'javascript:alert(1)' })).toEqual(['APP_PUBLIC_URL']);
+    expect(issues({ CORS_ORIGINS: 'https://a.example/app' })).toEqual(['CORS_ORIGINS']);
+    expect(issues({ CORS_ORIGINS: 'a.example' })).toEqual(['CORS_ORIGINS']);
   });
 
   it('refuses production without a strong refresh secret and ENCRYPTION_KEY, and never echoes them', () => {
@@ -91,6 +99,16 @@ describe('loadConfig', () => {
     const good = { ...KEY, JWT_REFRESH_SECRET: 'Zr5Lp2Xw8Nc1Vb7Hq3Ts6Dm9Kf4Gj0Ya' };
     expect(issues({ NODE_ENV: 'production', ...good, MAIL_TRANSPORT: 'log' })).toEqual(['MAIL_TRANSPORT']);
     expect(issues({ MAIL_TRANSPORT: 'log' })).toEqual([]);
+  });
+
+  it('mails verification links by default (EMAIL_VERIFICATION=send, valid 24 h); off and require are the other modes', () => {
+    expect(loadConfig({}).auth).toMatchObject({ emailVerification: 'send', emailVerifyTtl: 86_400 });
+    expect(loadConfig({ EMAIL_VERIFICATION: 'require', EMAIL_VERIFY_TTL: '3600' }).auth).toMatchObject({
+      emailVerification: 'require',
+      emailVerifyTtl: 3600,
+    });
+    expect(loadConfig({ EMAIL_VERIFICATION: 'off' }).auth.emailVerification).toBe('off');
+    expect(issues({ EMAIL_VERIFICATION: 'maybe', EMAIL_VERIFY_TTL: '10' })).toEqual(['EMAIL_VERIFICATION', 'EMAIL_VERIFY_TTL']);
   });
 
   it('caps sessions at SESSION_MAX_LIFETIME, 30 days by default', () => {

@@ -54,6 +54,10 @@ export interface AppConfig {
     captchaAfterFailures: number;
     captchaTtl: number;
     resetTokenTtl: number;
+    /** EMAIL_VERIFICATION (docs/api.md §12): mail a verification link (send), and refuse sign-in without it (require). */
+    emailVerification: 'off' | 'send' | 'require';
+    /** Seconds a verification link stays valid (EMAIL_VERIFY_TTL). */
+    emailVerifyTtl: number;
     rateLimitPerMinute: number;
     hashPoolSize?: number;
     /** libuv's thread pool (UV_THREADPOOL_SIZE, 4 unless set): the default hashing pool stays within it. */
@@ -123,9 +127,11 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       host: e.HOST,
       port: e.PORT,
       bodyLimit: e.BODY_LIMIT,
+      // As browsers send Origin: lower-case, no default port, no trailing slash.
       corsOrigins: e.CORS_ORIGINS.split(',')
         .map((s) => s.trim())
-        .filter(Boolean),
+        .filter(Boolean)
+        .map((s) => (s === '*' ? s : new URL(s).origin)),
       trustProxy: e.TRUST_PROXY,
       publicUrl,
       appPublicUrl: e.APP_PUBLIC_URL ?? publicUrl,
@@ -158,6 +164,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       captchaAfterFailures: e.CAPTCHA_AFTER_FAILURES,
       captchaTtl: e.CAPTCHA_TTL,
       resetTokenTtl: e.RESET_TOKEN_TTL,
+      emailVerification: e.EMAIL_VERIFICATION,
+      emailVerifyTtl: e.EMAIL_VERIFY_TTL,
       rateLimitPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
       hashPoolSize: e.HASH_POOL_SIZE,
       uvThreadpoolSize: e.UV_THREADPOOL_SIZE,

@@ -113,7 +113,20 @@ export const envSchema = z
       .optional(),
 
     BODY_LIMIT: byteSize.default(100 * 1024),
-    CORS_ORIGINS: z.string().trim().default(''),
+    /** `*` or origins (`https://app.example.com`, no path), comma-separated. */
+    CORS_ORIGINS: z
+      .string()
+      .trim()
+      .refine(
+        (v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .every((o) => o === '*' || /^https?:\/\/[^/\s?#]+\/?$/i.test(o)),
+        { message: 'must be * or comma-separated origins such as https://app.example.com (scheme, host and port only)' },
+      )
+      .default(''),
     TRUST_PROXY: trustProxy.default(false),
     /** The service's own external base URL; the OpenID issuer is `${PUBLIC_URL}/oauth2`. */
     PUBLIC_URL: httpUrl.optional(),
@@ -151,6 +164,9 @@ export const envSchema = z
     CAPTCHA_AFTER_FAILURES: int(0, 1000).default(0),
     CAPTCHA_TTL: int(10, 3600).default(120),
     RESET_TOKEN_TTL: int(60, 7 * 86_400).default(1800),
+    /** off: no verification mails; send: mail a link on register and email change; require: and refuse sign-in until verified. */
+    EMAIL_VERIFICATION: z.enum(['off', 'send', 'require']).default('send'),
+    EMAIL_VERIFY_TTL: int(60, 30 * 86_400).default(86_400),
     RATE_LIMIT_AUTH_PER_MINUTE: int(0, 1_000_000).default(30),
     /** Role codes whose holders must have a second factor (API.md §11): comma-separated, default none. */
     MFA_REQUIRED_ROLES: roleCodes.default([]),

@@ -15,16 +15,21 @@ const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').dig
 export class UserTokensService {
   constructor(@InjectRepository(UserToken) private readonly tokens: Repository<UserToken>) {}
 
-  /** A new token for `userId` (in the caller's transaction); every older unused one of the purpose stops working. */
+  /**
+   * A new token for `userId` (in the caller's transaction). Every older unused one of the
+   * purpose stops working, unless `supersede` is false (verification links: each one mailed
+   * stays good until it expires or one of them is used).
+   */
   async issue(
     em: EntityManager,
     userId: string,
     purpose: UserTokenPurpose,
     ttlSeconds: number,
+    { supersede = true }: { supersede?: boolean } = {},
   ): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-    await this.cancel(userId, purpose, em);
+    if (supersede) await this.cancel(userId, purpose, em);
     await em.getRepository(UserToken).insert({ userId, purpose, tokenHash: sha256(token), expiresAt, usedAt: null });
     return { token, expiresAt };
   }

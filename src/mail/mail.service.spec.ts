@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSmtp, type SmtpHandle } from '../../test/support/smtp.js';
 import { loadConfig } from '../config/app.config.js';
 import { MailService } from './mail.service.js';
-import { escapeHtml, passwordResetMail } from './templates.js';
+import { emailVerificationMail, escapeHtml, passwordResetMail } from './templates.js';
 
 const TOKEN = 'Zm9vYmFy-_token_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const LINK = `https://id.example.com/reset-password?token=${TOKEN}`;
@@ -67,6 +67,16 @@ describe('MailService', () => {
       expect(mail.text).toContain('expires in 30 minutes');
       expect(mail.text).toContain(`${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
       expect(mail.html).toContain(`<a href="${LINK}">`);
+    });
+
+    it('writes the verification mail with its link to APP_PUBLIC_URL/verify-email', async () => {
+      const service = new MailService(loadConfig({ DATA_DIR: tmp, APP_PUBLIC_URL: 'https://id.example.com/' }));
+      await service.sendEmailVerification('ivy@example.test', TOKEN, new Date(Date.now() + 86_400_000), 'en');
+      const [{ mail }] = await outbox(join(tmp, 'outbox'));
+      expect(mail).toMatchObject({ to: 'ivy@example.test', subject: 'Verify your email address' });
+      expect(mail.text).toContain(`https://id.example.com/verify-email?token=${TOKEN}`);
+      expect(mail.text).toContain(`\n${TOKEN}\n`);
+      expect(mail.html).toContain(`<a href="https://id.example.com/verify-email?token=${TOKEN}">`);
     });
 
     it('URL-encodes the token in the link', async () => {
@@ -185,5 +195,36 @@ describe('passwordResetMail', () => {
   it('says 1 minute, not 0, when less than a minute is left', () => {
     const m = passwordResetMail('en', { token: 't', link: 'l', expiresAt: new Date(now.getTime() + 20_000), now });
     expect(m.text).toContain('expires in 1 minute (');
+  });
+});
+
+describe('emailVerificationMail', () => {
+  const now = new Date('2026-01-01T12:00:00.000Z');
+  const params = (seconds: number) => ({
+    token: 'tok',
+    link: 'https://x.test/verify-email?token=tok',
+    expiresAt: new Date(now.getTime() + seconds * 1000),
+    now,
+  });
+
+  it('writes English and Chinese texts, the lifetime in hours or days when long', () => {
+    const en = emailVerificationMail('en', params(86_400));
+    expect(en.subject).toBe('Verify your email address');
+    expect(en.text).toContain('The link expires in 24 hours (at 2026-01-02 12:00 UTC) and works only once.');
+    expect(en.text).toContain('https://x.test/verify-email?token=tok');
+    expect(en.html).toContain('<html lang="en">');
+    expect(emailVerificationMail('en', params(3600)).text).toContain('expires in 60 minutes');
+    expect(emailVerificationMail('en', params(7 * 86_400)).text).toContain('expires in 7 days');
+    const zh = emailVerificationMail('zh-CN', params(86_400));
+    expect(zh.subject).toBe('验证您的邮箱地址');
+    expect(zh.text).toContain('该链接将在 24 小时后(2026-01-02 12:00 UTC)失效');
+    expect(zh.html).toContain('<html lang="zh-CN">');
+  });
+
+  it('escapes values in the HTML', () => {
+    const m = emailVerificationMail('en', { ...params(3600), token: '<i>', link: 'https://x.test/?a="<>' });
+    expect(m.html).not.toContain('<i>');
+    expect(m.html).toContain('&#60;i&#62;');
+    expect(m.html).toContain('href="https://x.test/?a=&#34;&#60;&#62;"');
   });
 });

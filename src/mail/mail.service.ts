@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { createTransport, type Transporter } from 'nodemailer';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import type { Locale } from '../common/i18n/messages.js';
-import { emailChangedMail, passwordResetMail } from './templates.js';
+import { emailChangedMail, emailVerificationMail, passwordResetMail } from './templates.js';
 
 export interface OutgoingMail {
   to: string;
@@ -55,8 +55,17 @@ export class MailService implements OnModuleDestroy {
   }
 
   async sendPasswordReset(to: string, token: string, expiresAt: Date, locale: Locale): Promise<void> {
-    const link = `${this.config.http.appPublicUrl.replace(/\/+$/, '')}/reset-password?token=${encodeURIComponent(token)}`;
-    await this.send({ to, ...passwordResetMail(locale, { token, link, expiresAt }) });
+    await this.send({ to, ...passwordResetMail(locale, { token, link: this.link('reset-password', token), expiresAt }) });
+  }
+
+  /** The verification link of docs/api.md §12, to the address being verified. */
+  async sendEmailVerification(to: string, token: string, expiresAt: Date, locale: Locale): Promise<void> {
+    await this.send({ to, ...emailVerificationMail(locale, { token, link: this.link('verify-email', token), expiresAt }) });
+  }
+
+  /** `${APP_PUBLIC_URL}/<page>?token=…`: the frontend page that takes the token. */
+  private link(page: string, token: string): string {
+    return `${this.config.http.appPublicUrl.replace(/\/+$/, '')}/${page}?token=${encodeURIComponent(token)}`;
   }
 
   /** To the old address, after an account's email changed to `newEmail` (null: removed). */

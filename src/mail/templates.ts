@@ -6,6 +6,7 @@ export interface RenderedMail {
   html: string;
 }
 
+/** A mailed single-use link: password reset, email verification. */
 export interface PasswordResetParams {
   token: string;
   link: string;
@@ -24,7 +25,8 @@ function utcTime(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-interface ResetTexts {
+/** The texts of a mail that carries a single-use link and its token. */
+interface LinkMailTexts {
   subject: string;
   greeting: string;
   intro: string;
@@ -33,7 +35,7 @@ interface ResetTexts {
   ignore: string;
 }
 
-const RESET: Record<Locale, ResetTexts> = {
+const RESET: Record<Locale, LinkMailTexts> = {
   en: {
     subject: 'Reset your password',
     greeting: 'Hello,',
@@ -53,7 +55,47 @@ const RESET: Record<Locale, ResetTexts> = {
 };
 
 export function passwordResetMail(locale: Locale, p: PasswordResetParams): RenderedMail {
-  const t = RESET[locale];
+  return linkMail(locale, RESET[locale], p);
+}
+
+/** `90 minutes`, `24 hours`, `3 days`: a lifetime as a reader would say it. */
+function duration(minutes: number, units: { minute: string; hour: string; day: string }, plural: boolean): string {
+  const [n, unit] =
+    minutes < 120
+      ? [minutes, units.minute]
+      : minutes < 72 * 60
+        ? [Math.round(minutes / 60), units.hour]
+        : [Math.round(minutes / 1440), units.day];
+  return `${n} ${unit}${plural && n !== 1 ? 's' : ''}`;
+}
+
+const VERIFY: Record<Locale, LinkMailTexts> = {
+  en: {
+    subject: 'Verify your email address',
+    greeting: 'Hello,',
+    intro: 'Please confirm that this is the email address of your account by opening this link:',
+    tokenIntro: 'Or enter this verification token:',
+    expiry: (minutes, at) =>
+      `The link expires in ${duration(minutes, { minute: 'minute', hour: 'hour', day: 'day' }, true)} (at ${at}) and works only once.`,
+    ignore: 'If you did not create an account or change its email address, ignore this mail: nothing changes.',
+  },
+  'zh-CN': {
+    subject: '验证您的邮箱地址',
+    greeting: '您好:',
+    intro: '请打开以下链接,确认这是您账号的邮箱地址:',
+    tokenIntro: '或输入以下验证令牌:',
+    expiry: (minutes, at) =>
+      `该链接将在 ${duration(minutes, { minute: '分钟', hour: '小时', day: '天' }, false)}后(${at})失效,且只能使用一次。`,
+    ignore: '如果您没有注册账号或更改邮箱地址,请忽略此邮件,不会有任何改变。',
+  },
+};
+
+/** Sent on registration and email change (docs/api.md §12): the link to `${APP_PUBLIC_URL}/verify-email?token=…`. */
+export function emailVerificationMail(locale: Locale, p: PasswordResetParams): RenderedMail {
+  return linkMail(locale, VERIFY[locale], p);
+}
+
+function linkMail(locale: Locale, t: LinkMailTexts, p: PasswordResetParams): RenderedMail {
   const minutes = Math.max(1, Math.round((p.expiresAt.getTime() - (p.now ?? new Date()).getTime()) / 60_000));
   const expiry = t.expiry(minutes, utcTime(p.expiresAt));
   const text = [t.greeting, '', t.intro, '', p.link, '', t.tokenIntro, '', p.token, '', expiry, '', t.ignore, ''].join('\n');

@@ -6,8 +6,11 @@ import { operationIdOf, routeFacts } from './route-facts.js';
 
 /** One tag per module, in the order Swagger UI shows them. */
 const TAGS: [name: string, description: string][] = [
-  ['auth', 'Sign up, sign in, token refresh and rotation, sign out, password reset, captcha'],
-  ['me', 'The signed-in user: profile, password, sessions. Needs only a valid access token.'],
+  [
+    'auth',
+    'Sign up, sign in, token refresh and rotation (in the body or, for browsers, in a cookie), sign out, password reset, email verification, captcha',
+  ],
+  ['me', 'The signed-in user: profile, password, sessions, email verification link. Needs only a valid access token.'],
   ['users', 'User administration'],
   ['roles', 'Role administration'],
   ['permissions', 'Permission administration'],

@@ -14,6 +14,7 @@ import { runTransaction } from '../common/database/transaction.js';
 import { SystemRole } from '../authz/permission-catalogue.js';
 import { RolesService } from '../roles/roles.service.js';
 import { SessionService } from '../sessions/session.service.js';
+import { EmailVerificationService } from './email-verification.service.js';
 import type { CreateUserDto, UpdateUserDto } from './dto/admin-user.dto.js';
 import { toUserDto, type UserDto } from './dto/user.dto.js';
 import { loginNamesOf } from './phone.js';
@@ -60,13 +61,14 @@ export class UsersAdminService {
     private readonly attempts: LoginAttemptsService,
     private readonly hasher: PasswordHasher,
     private readonly roles: RolesService,
+    private readonly verification: EmailVerificationService,
   ) {}
 
   async create(me: Principal, dto: CreateUserDto, ctx: RequestContext): Promise<UserDto> {
     this.policy.assertStrong(dto.password, dto.username);
     if (dto.phone) this.users.normalisePhone(dto.phone);
     const passwordHash = await this.hasher.hash(dto.password);
-    const user = await runTransaction(this.dataSource, async (em) => {
+    const { user, verification } = await runTransaction(this.dataSource, async (em) => {
       // Like registration, a new account gets the USER role unless told otherwise.
       const roleIds = dto.role_ids ?? (await this.roles.idsByCode([SystemRole.USER], em));
       assertRolesInReach(me.access, await this.roles.findByIdsOrFail(em, roleIds));
@@ -82,8 +84,10 @@ export class UsersAdminService {
         ctx,
         em,
       );
-      return created;
+      // Like registration, an email is verified by its owner (docs/api.md §12).
+      return { user: created, verification: await this.verification.issue(em, created) };
     });
+    await this.verification.deliver(verification, ctx.locale);
     return toUserDto(user);
   }
 

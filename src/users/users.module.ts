@@ -6,6 +6,8 @@ import { CredentialsModule } from '../credentials/credentials.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { RolesModule } from '../roles/roles.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { StateModule } from '../state/state.module.js';
+import { EmailVerificationService } from './email-verification.service.js';
 import { SuperAdmins } from './super-admins.js';
 import { UserAccess } from './user-access.js';
 import { User } from './user.entity.js';
@@ -17,13 +19,23 @@ import { UsersService } from './users.service.js';
 
 /**
  * Users: the accounts (UsersService, the one owner of the users table and its role
- * links), their access and profile for the authorization layer (UserAccess), and their
+ * links), their access and profile for the authorization layer (UserAccess), the
+ * verification of their email (EmailVerificationService, docs/api.md §12), and their
  * administration at /users (docs/api.md §5).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), AuthzModule, AuditModule, RolesModule, CredentialsModule, SessionsModule, MailModule],
+  imports: [
+    TypeOrmModule.forFeature([User]),
+    AuthzModule,
+    AuditModule,
+    RolesModule,
+    CredentialsModule,
+    SessionsModule,
+    MailModule,
+    StateModule,
+  ],
   controllers: [UsersController],
-  providers: [UsersService, UserAccess, UserQueryService, UsersAdminService, UserRolesService, SuperAdmins],
-  exports: [UsersService, UserAccess],
+  providers: [UsersService, UserAccess, UserQueryService, UsersAdminService, UserRolesService, SuperAdmins, EmailVerificationService],
+  exports: [UsersService, UserAccess, EmailVerificationService],
 })
 export class UsersModule {}

@@ -12,6 +12,7 @@ import { UserTokensService } from '../credentials/user-tokens.service.js';
 import { MailService } from '../mail/mail.service.js';
 import { RolesService } from '../roles/roles.service.js';
 import { canonicalLogin, toE164 } from '../common/phone.js';
+import { EmailVerificationService, type PendingVerification } from './email-verification.service.js';
 import { User, type UserStatus } from './user.entity.js';
 
 /** Users own the junction of their roles. */
@@ -38,6 +39,8 @@ export interface ProfileChange {
   emailChange?: { from: string | null; to: string | null };
   /** Email or phone change: a user needs their password for it (docs/api.md §4). */
   changesContact: boolean;
+  /** Set by `applyProfile` when the new email is to be verified; mailed by `notifyEmailChange`. */
+  verification?: PendingVerification | null;
 }
 
 export interface ProfilePatch {
@@ -56,6 +59,7 @@ export class UsersService {
     private readonly roles: RolesService,
     private readonly tokens: UserTokensService,
     private readonly mail: MailService,
+    private readonly verification: EmailVerificationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -164,21 +168,31 @@ export class UsersService {
 
   /**
    * Writes a planned change in the caller's transaction. An email change un-verifies the
-   * email and cancels pending reset links (they were sent to the old address).
+   * email, cancels pending reset and verification links (they were sent to the old address)
+   * and makes a verification link for the new one (docs/api.md §12).
    */
   async applyProfile(em: EntityManager, plan: ProfileChange): Promise<void> {
     if (!plan.fields.length) return;
     await em.getRepository(User).update({ id: plan.userId }, plan.changes);
-    if (plan.emailChange) await this.tokens.cancel(plan.userId, undefined, em);
+    if (plan.emailChange) {
+      await this.tokens.cancel(plan.userId, undefined, em);
+      plan.verification = await this.verification.issue(em, { id: plan.userId, email: plan.emailChange.to });
+    }
   }
 
-  /** After the commit: the old address hears of the change, so a takeover does not go unnoticed (docs/api.md §4). */
+  /**
+   * After the commit: the old address hears of the change, so a takeover does not go
+   * unnoticed (docs/api.md §4), and the new one gets its verification link.
+   */
   async notifyEmailChange(plan: ProfileChange, locale: Locale): Promise<void> {
     const change = plan.emailChange;
-    if (!change?.from) return;
-    await this.mail.sendEmailChanged(change.from, change.to, locale).catch((err: unknown) => {
-      this.logger.error(`email change notice failed: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    if (!change) return;
+    if (change.from) {
+      await this.mail.sendEmailChanged(change.from, change.to, locale).catch((err: unknown) => {
+        this.logger.error(`email change notice failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
+    await this.verification.deliver(plan.verification ?? null, locale);
   }
 
   /** A new password hash; pending reset links stop working (docs/api.md §4). */

@@ -108,7 +108,8 @@ describe(`fuzz [${DB}]`, () => {
     const username = `${prefix}_${hex(4)}`;
     const password = `Fz-${hex(10)}-Pw`;
     const role_ids = await Promise.all(roleCodes.map((code) => idOf(t.http, root.access, 'roles', code)));
-    const res = await api('POST', '/api/v1/users', root.access, { username, password, role_ids });
+    // An email, so routes about it (the verification mail of §12) have something to act on.
+    const res = await api('POST', '/api/v1/users', root.access, { username, password, role_ids, email: `${username}@example.test` });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const account: Account = { id: res.body.data.id, username, password, access: '', refresh: '' };
     await relogin(account);

@@ -88,13 +88,23 @@ export class TokenPairDto {
   })
   access_token: string;
   @ApiProperty({
-    description: 'A single-use JWT for POST /auth/refresh',
+    type: String,
+    nullable: true,
+    description:
+      'A single-use JWT for POST /auth/refresh; null in cookie mode (`X-Token-Delivery: cookie`), where it is the cookie `authcentre_rt`',
     example: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0ZjJhLi4uIiwidHlwIjoicmVmcmVzaCJ9.c2lnbmF0dXJl',
   })
-  refresh_token: string;
+  refresh_token: string | null;
   @ApiProperty({ enum: ['Bearer'], example: 'Bearer' }) token_type: 'Bearer';
   @ApiProperty({ example: 900, description: 'Seconds' }) expires_in: number;
   @ApiProperty({ example: 604800, description: 'Seconds' }) refresh_expires_in: number;
+  @ApiPropertyOptional({
+    description:
+      'Cookie mode only: the value of the `authcentre_csrf` cookie, to send as `X-CSRF-Token` with every request that uses the ' +
+      'refresh cookie. Stable for the session; for frontends that cannot read the cookie (another host than the service).',
+    example: 'n1xQ2vR6c0mZ8pL4tY7wK3sB9dF5hJ1aGqE0uI2oP6c',
+  })
+  csrf_token?: string;
 }
 
 export class LoginResultDto extends TokenPairDto {
@@ -106,6 +116,14 @@ export class LoginResultDto extends TokenPairDto {
   })
   mfa_required: false;
   @ApiProperty({ type: MeDto }) user: MeDto;
+}
+
+export class VerifyEmailDto {
+  @ApiProperty({ description: 'The token from the verification mail', example: 'k3J9q0Zb7x1YtQ2mW8nR5vL4sD6fH0aC' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  token: string;
 }
 
 export class CaptchaDto {

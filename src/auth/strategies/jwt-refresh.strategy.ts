@@ -1,15 +1,20 @@
 import { createParamDecorator, Injectable, type ExecutionContext } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { approvedRefreshCookie } from '../token-delivery.js';
 import { refreshSubject, TokenService, type RefreshPrincipal, type TokenClaims } from '../token.service.js';
 import { tokensFor } from './jwt-access.strategy.js';
 
 export const REFRESH_STRATEGY = 'jwt-refresh';
 
-/** The refresh token comes as `Authorization: Bearer` or as the body's `refresh_token`. */
+/**
+ * The refresh token comes as `Authorization: Bearer`, as the body's `refresh_token`, or — in
+ * cookie mode, once the refresh guard has checked Origin and CSRF — as the cookie (token-delivery.ts).
+ */
 export const extractRefreshToken = ExtractJwt.fromExtractors([
   ExtractJwt.fromAuthHeaderAsBearerToken(),
   ExtractJwt.fromBodyField('refresh_token'),
+  approvedRefreshCookie,
 ]);
 
 /** Verifies the refresh token with the refresh key; rotation and reuse are the service's. */

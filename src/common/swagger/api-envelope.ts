@@ -1,5 +1,13 @@
 import { applyDecorators, type Type } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+  type HeaderObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
 
 /** The name of the bearer-token security scheme of the OpenAPI document. */
 export const BEARER = 'bearer';
@@ -34,12 +42,18 @@ export interface OneOfModels {
 
 /**
  * Documents the success response as `{ code: 0, message: "OK", data: <model> }`, so a
- * generated client knows the type of `data`. No model: `data` is null.
+ * generated client knows the type of `data`. No model: `data` is null. `headers`: response
+ * headers of the success answer worth documenting (Set-Cookie in cookie mode).
  */
-export function ApiEnvelope(model: Type | [Type] | OneOfModels | null, status = 200, description = 'OK') {
+export function ApiEnvelope(
+  model: Type | [Type] | OneOfModels | null,
+  status = 200,
+  description = 'OK',
+  headers?: Record<string, HeaderObject>,
+) {
   if (model && 'oneOf' in model) {
     const data = { oneOf: model.oneOf.map((m) => ({ $ref: getSchemaPath(m) })) };
-    return envelope(data, [...model.oneOf], status, description);
+    return envelope(data, [...model.oneOf], status, description, headers);
   }
   const isArray = Array.isArray(model);
   const inner = isArray ? model[0] : model;
@@ -48,15 +62,16 @@ export function ApiEnvelope(model: Type | [Type] | OneOfModels | null, status = 
       ? { type: 'array', items: { $ref: getSchemaPath(inner) } }
       : { $ref: getSchemaPath(inner) }
     : { type: 'object', nullable: true, example: null, description: 'Always null' };
-  return envelope(data, inner ? [inner] : [], status, description);
+  return envelope(data, inner ? [inner] : [], status, description, headers);
 }
 
-function envelope(data: SchemaObject, models: Type[], status: number, description: string) {
+function envelope(data: SchemaObject, models: Type[], status: number, description: string, headers?: Record<string, HeaderObject>) {
   return applyDecorators(
     ApiExtraModels(SuccessEnvelopeDto, ...models),
     ApiResponse({
       status,
       description,
+      ...(headers ? { headers } : {}),
       schema: {
         allOf: [{ $ref: getSchemaPath(SuccessEnvelopeDto) }, { type: 'object', required: ['data'], properties: { data } }],
       },

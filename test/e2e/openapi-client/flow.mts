@@ -66,7 +66,9 @@ if (!loginAnswer.data) fail('login', loginAnswer.error);
 const login = loginAnswer.data.data;
 if (login.mfa_required) fail('login', 'a second factor was asked for');
 accessToken = login.access_token;
-const firstRefreshToken: string = login.refresh_token;
+// Null only in cookie mode (X-Token-Delivery: cookie), which this client does not ask for.
+const firstRefreshToken: string | null = login.refresh_token;
+if (!firstRefreshToken) fail('login', 'no refresh token in the body');
 
 const me = await client.GET('/api/v1/users/me');
 if (!me.data) fail('me', me.error);

@@ -619,7 +619,7 @@ const extraHeader: fc.Arbitrary<[string, string]> = fc.oneof(
   fc.tuple(fc.constant('Accept'), fc.constantFrom('*/*', 'application/xml', 'text/html', 'application/json;q=0', 'garbage')),
   fc.tuple(fc.constant('Content-Encoding'), fc.constantFrom('gzip', 'br', 'deflate', 'identity', 'x-garbage')),
   fc.tuple(fc.constant('X-HTTP-Method-Override'), fc.constantFrom('DELETE', 'PUT', 'GET')),
-  fc.tuple(fc.constant('X-Token-Delivery'), fc.constantFrom('cookie', 'body', '')),
+  fc.tuple(fc.constant('X-Token-Delivery'), fc.constantFrom('cookie', 'body', '', 'jar')),
   fc.tuple(fc.constant('X-CSRF-Token'), fc.constantFrom('x', '')),
   fc.tuple(fc.constant('Range'), fc.constantFrom('bytes=0-1', 'bytes=-1', 'bytes=9999999-', 'garbage')),
   fc.tuple(fc.constant('If-None-Match'), fc.constantFrom('*', '"x"', 'W/"y"')),
