@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppException } from '../common/errors/app.exception.js';
+import { AppException, detail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { fetchPage, orderBy, toPage, whereKeyword, type Page, type SortSpec } from '../common/pagination/page.js';
 import { AuditLog } from './audit-log.entity.js';
@@ -41,7 +41,7 @@ export class AuditQueryService {
     const date = new Date(zoned);
     if (Number.isNaN(date.getTime())) {
       throw new AppException(ErrorCode.VALIDATION_FAILED, {
-        details: [{ field, message: `${field} must be an ISO 8601 date or date-time` }],
+        details: [detail(field, 'invalid_format', { format: 'date' })],
       });
     }
     return date;

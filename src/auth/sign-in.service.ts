@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AccessService } from '../authz/access.service.js';
 import { AuditService, type AuditAction } from '../audit/audit.service.js';
 import { runTransaction } from '../common/database/transaction.js';
-import { AppException } from '../common/errors/app.exception.js';
+import { AppException, detail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
@@ -273,7 +273,7 @@ export class SignInService implements OnModuleInit {
   async completeChallenge(input: SecondFactorProof, ctx: RequestContext, clientId?: string): Promise<CompletedChallenge> {
     if ((input.code === undefined) === (input.recoveryCode === undefined)) {
       throw new AppException(ErrorCode.VALIDATION_FAILED, {
-        details: [{ field: 'code', message: 'send exactly one of code and recovery_code' }],
+        details: [detail('code', 'exactly_one', { fields: 'code, recovery_code' })],
       });
     }
     const method: MfaMethod = input.code !== undefined ? 'totp' : 'recovery_code';
@@ -299,7 +299,14 @@ export class SignInService implements OnModuleInit {
     if (challenge.enrol && method === 'recovery_code') {
       await this.challenges.putBack(input.mfaToken, challenge);
       throw new AppException(ErrorCode.VALIDATION_FAILED, {
-        details: [{ field: 'recovery_code', message: 'an enrolment is completed with a code of the new authenticator' }],
+        details: [
+          detail(
+            'recovery_code',
+            'not_allowed',
+            undefined,
+            'an enrolment is completed with a code of the new authenticator, not a recovery code',
+          ),
+        ],
       });
     }
     const user = await this.challengedUser(challenge);

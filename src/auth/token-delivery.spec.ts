@@ -41,7 +41,12 @@ describe('requestedDelivery', () => {
         expect(err).toBeInstanceOf(AppException);
         expect((err as AppException).code).toBe('VALIDATION_FAILED');
         expect((err as AppException).options.details).toEqual([
-          { field: 'X-Token-Delivery', message: 'X-Token-Delivery must be cookie or body' },
+          {
+            field: 'X-Token-Delivery',
+            code: 'invalid_value',
+            message: 'X-Token-Delivery must be one of: cookie, body',
+            params: { values: 'cookie, body' },
+          },
         ]);
       }
     }

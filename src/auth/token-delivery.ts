@@ -5,7 +5,7 @@ import { ApiHeader, ApiParam, type ApiParamOptions, type HeaderObject } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
 import { ExtractJwt } from 'passport-jwt';
-import { AppException } from '../common/errors/app.exception.js';
+import { AppException, detail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { TokenService } from './token.service.js';
@@ -74,7 +74,7 @@ export function requestedDelivery(request: Pick<FastifyRequest, 'headers'>): 'bo
   if (value === undefined || value === '') return null;
   if (value === 'body' || value === 'cookie') return value;
   throw new AppException(ErrorCode.VALIDATION_FAILED, {
-    details: [{ field: DELIVERY_HEADER, message: `${DELIVERY_HEADER} must be cookie or body` }],
+    details: [detail(DELIVERY_HEADER, 'invalid_value', { values: 'cookie, body' })],
   });
 }
 

@@ -1,4 +1,4 @@
-import { AppException } from '../common/errors/app.exception.js';
+import { AppException, detail, type ErrorDetail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import type { ClientType } from './client.entity.js';
 import type { ClientGrant } from './dto/client.dto.js';
@@ -38,19 +38,19 @@ interface ClientShape {
  * 400 VALIDATION_FAILED naming each broken field.
  */
 export function checkClientShape(shape: ClientShape): Omit<ClientShape, 'type'> {
-  const details: { field: string; message: string }[] = [];
+  const details: ErrorDetail[] = [];
   const grants = new Set(shape.grantTypes);
   if (shape.type === 'public') {
     for (const grant of ['password', 'client_credentials'] as const) {
-      if (grants.has(grant)) details.push({ field: 'grant_types', message: `${grant} is for confidential clients only` });
+      if (grants.has(grant)) details.push(detail('grant_types', 'conflict', { reason: `${grant} is for confidential clients only` }));
     }
   }
-  if (!grants.size) details.push({ field: 'grant_types', message: 'grant_types must name at least one grant' });
+  if (!grants.size) details.push(detail('grant_types', 'required', undefined, 'grant_types must name at least one grant'));
   if (grants.has('authorization_code') && !shape.redirectUris.length) {
-    details.push({ field: 'redirect_uris', message: 'authorization_code needs at least one redirect URI' });
+    details.push(detail('redirect_uris', 'required', undefined, 'authorization_code needs at least one redirect URI'));
   }
   if (grants.has('refresh_token') && !grants.has('authorization_code') && !grants.has('password')) {
-    details.push({ field: 'grant_types', message: 'refresh_token needs authorization_code or password' });
+    details.push(detail('grant_types', 'conflict', { reason: 'refresh_token needs authorization_code or password' }));
   }
   for (const [field, uris] of [
     ['redirect_uris', shape.redirectUris],
@@ -58,7 +58,7 @@ export function checkClientShape(shape: ClientShape): Omit<ClientShape, 'type'> 
   ] as const) {
     for (const uri of uris) {
       const problem = redirectUriProblem(uri);
-      if (problem) details.push({ field, message: `${uri.slice(0, 200)} ${problem}` });
+      if (problem) details.push(detail(field, 'invalid_format', { format: 'url' }, `${uri.slice(0, 200)} ${problem}`));
     }
   }
   if (details.length) throw new AppException(ErrorCode.VALIDATION_FAILED, { details });

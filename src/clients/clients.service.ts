@@ -8,7 +8,7 @@ import { assertRolesInReach } from '../authz/privilege.js';
 import { AuditService } from '../audit/audit.service.js';
 import { replaceLinks, type Junction } from '../common/database/link-set.js';
 import { runTransaction } from '../common/database/transaction.js';
-import { AppException } from '../common/errors/app.exception.js';
+import { AppException, detail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { fetchPage, orderBy, toPage, whereKeyword, type Page, type SortSpec } from '../common/pagination/page.js';
@@ -211,7 +211,9 @@ export class ClientsService {
     const client = await runTransaction(this.dataSource, async (em) => {
       const current = await this.findOrFail(em, idOrClientId, true);
       if (current.type !== 'confidential') {
-        throw new AppException(ErrorCode.VALIDATION_FAILED, { details: [{ field: 'type', message: 'a public client has no secret' }] });
+        throw new AppException(ErrorCode.VALIDATION_FAILED, {
+          details: [detail('type', 'conflict', { reason: 'a public client has no secret' })],
+        });
       }
       assertRolesInReach(me.access, current.roles);
       await em.getRepository(OAuthClient).update({ id: current.id }, { secrets: rotatedSecrets(current.secrets, secret, graceSeconds) });

@@ -88,17 +88,19 @@ describe('PasswordPolicy', () => {
     const err = caught(() => policy.assertStrong('Xk7#pQ2z9', 'alice')); // 9 < 10
     expect(err.code).toBe('WEAK_PASSWORD');
     expect(err.status).toBe(400);
-    expect(err.options.details).toEqual([{ field: 'password', message: 'must be at least 10 characters' }]);
+    expect(err.options.details).toEqual([
+      { field: 'password', code: 'too_short', message: 'password must be at least 10 characters', params: { min: 10 } },
+    ]);
     expect(err.options.params).toEqual({ min: 10 });
   });
 
   it('names the given field and the reason', () => {
     expect(caught(() => policy.assertStrong('1234567890', 'bob', 'new_password')).options.details).toEqual([
-      { field: 'new_password', message: 'is too common' },
+      { field: 'new_password', code: 'too_common', message: 'new_password is too common' },
     ]);
     expect(caught(() => policy.assertStrong('Bob-the-builder', 'bob-THE-builder')).options.details).toEqual([
-      { field: 'password', message: 'must not be the same as the username' },
+      { field: 'password', code: 'same_as_username', message: 'password must not be the same as the username' },
     ]);
-    expect(caught(() => policy.assertStrong('a'.repeat(129))).options.details?.[0].message).toBe('must be at most 128 characters');
+    expect(caught(() => policy.assertStrong('a'.repeat(129))).options.details?.[0].message).toBe('password must be at most 128 characters');
   });
 });

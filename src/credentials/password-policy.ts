@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
-import { AppException } from '../common/errors/app.exception.js';
+import { AppException, detail, type ErrorDetail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { isCommonPassword } from './common-passwords.js';
 
@@ -29,16 +29,17 @@ export function passwordProblem(password: string, opts: { minLength: number; use
   return null;
 }
 
-export function describeProblem(problem: PasswordProblem, minLength: number): string {
+/** The detail of a broken rule, with its stable code (docs/api.md §1). */
+export function problemDetail(field: string, problem: PasswordProblem, minLength: number): ErrorDetail {
   switch (problem) {
     case 'too_short':
-      return `must be at least ${minLength} characters`;
+      return detail(field, 'too_short', { min: minLength });
     case 'too_long':
-      return `must be at most ${PASSWORD_MAX_LENGTH} characters`;
+      return detail(field, 'too_long', { max: PASSWORD_MAX_LENGTH });
     case 'same_as_username':
-      return 'must not be the same as the username';
+      return detail(field, 'same_as_username');
     case 'common':
-      return 'is too common';
+      return detail(field, 'too_common');
   }
 }
 
@@ -53,7 +54,7 @@ export class PasswordPolicy {
     const problem = passwordProblem(password, { minLength, username });
     if (problem) {
       throw new AppException(ErrorCode.WEAK_PASSWORD, {
-        details: [{ field, message: describeProblem(problem, minLength) }],
+        details: [problemDetail(field, problem, minLength)],
         params: { min: minLength },
       });
     }
@@ -69,6 +70,9 @@ export function adminPasswordIssue(config: AppConfig): { variable: string; messa
   if (!config.isProduction || !password) return null;
   const problem = passwordProblem(password, { minLength: config.auth.passwordMinLength, username: config.admin.username });
   return problem
-    ? { variable: 'ADMIN_PASSWORD', message: `fails the password policy: it ${describeProblem(problem, config.auth.passwordMinLength)}` }
+    ? {
+        variable: 'ADMIN_PASSWORD',
+        message: `fails the password policy: ${problemDetail('it', problem, config.auth.passwordMinLength).message}`,
+      }
     : null;
 }

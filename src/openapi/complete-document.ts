@@ -210,7 +210,9 @@ function errorResponse(
         code: status,
         error: key,
         message: localise('en', key, EXAMPLE.params),
-        ...(key === E.VALIDATION_FAILED && field ? { details: [{ field, message: `${field} must be a string` }] } : {}),
+        ...(key === E.VALIDATION_FAILED && field
+          ? { details: [{ field, code: 'invalid_type', message: `${field} must be a string`, params: { type: 'string' } }] }
+          : {}),
         path,
         timestamp: EXAMPLE.timestamp,
         request_id: EXAMPLE.requestId,

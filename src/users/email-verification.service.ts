@@ -5,7 +5,7 @@ import { DataSource, Repository, type EntityManager } from 'typeorm';
 import { AccessService } from '../authz/access.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { runTransaction } from '../common/database/transaction.js';
-import { AppException } from '../common/errors/app.exception.js';
+import { AppException, detail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import type { Locale } from '../common/i18n/messages.js';
@@ -96,7 +96,9 @@ export class EmailVerificationService {
     const user = await this.users.findOneBy({ id: userId });
     if (!user) throw new AppException(ErrorCode.TOKEN_REVOKED);
     if (!user.email) {
-      throw new AppException(ErrorCode.VALIDATION_FAILED, { details: [{ field: 'email', message: 'the account has no email address' }] });
+      throw new AppException(ErrorCode.VALIDATION_FAILED, {
+        details: [detail('email', 'required', undefined, 'the account has no email address')],
+      });
     }
     if (user.emailVerified) return;
     const limit = await this.count(user.id);

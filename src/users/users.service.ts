@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
-import { AppException } from '../common/errors/app.exception.js';
+import { AppException, detail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { replaceLinks, type Junction } from '../common/database/link-set.js';
 import { SystemRole } from '../authz/permission-catalogue.js';
@@ -70,7 +70,14 @@ export class UsersService {
     const e164 = toE164(phone, this.config.i18n.phoneRegion);
     if (!e164) {
       throw new AppException(ErrorCode.VALIDATION_FAILED, {
-        details: [{ field, message: `${field} must be a valid phone number (E.164, or national in ${this.config.i18n.phoneRegion})` }],
+        details: [
+          detail(
+            field,
+            'invalid_format',
+            { format: 'phone' },
+            `${field} must be a valid phone number (E.164, or national in ${this.config.i18n.phoneRegion})`,
+          ),
+        ],
       });
     }
     return e164;

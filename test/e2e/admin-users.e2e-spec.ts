@@ -93,7 +93,9 @@ describe(`user administration [${DB}]`, () => {
       }
       const unknownRole = await t.http.post('/api/v1/users', { username: uniqueName(), password: PASSWORD, role_ids: [99999] }, { token });
       expect([unknownRole.status, unknownRole.body.error]).toEqual([400, 'VALIDATION_FAILED']);
-      expect(unknownRole.body.details).toEqual([{ field: 'role_ids', message: expect.stringContaining('99999') }]);
+      expect(unknownRole.body.details).toEqual([
+        { field: 'role_ids', code: 'unknown_id', message: expect.stringContaining('99999'), params: { ids: '99999' } },
+      ]);
       const existing = await register(t.http);
       const name = await t.http.post('/api/v1/users', { username: existing.username.toUpperCase(), password: PASSWORD }, { token });
       expect([name.status, name.body.error]).toEqual([409, 'USERNAME_TAKEN']);

@@ -82,7 +82,10 @@ describe(`OAuth clients [${DB}]`, () => {
     ] as const) {
       const res = await create(body);
       expect([res.status, res.body.error], JSON.stringify(body)).toEqual([400, 'VALIDATION_FAILED']);
-      expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(
+        res.body.details.map((d: { field: string }) => d.field),
+        JSON.stringify(res.body.details),
+      ).toContain(field);
     }
     const id = `dup-${uniqueName('c').toLowerCase().replace(/_/g, '-')}`;
     expect((await create({ name: 'a', type: 'confidential', grant_types: ['client_credentials'], client_id: id })).status).toBe(201);

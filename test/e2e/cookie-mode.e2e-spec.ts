@@ -120,7 +120,14 @@ describe(`cookie mode for browser frontends [${DB}]`, () => {
     );
     // Refused before the password is looked at: no failure counted (a wrong password would be 401).
     expect([bad.status, bad.body.error]).toEqual([400, 'VALIDATION_FAILED']);
-    expect(bad.body.details).toEqual([{ field: 'X-Token-Delivery', message: 'X-Token-Delivery must be cookie or body' }]);
+    expect(bad.body.details).toEqual([
+      {
+        field: 'X-Token-Delivery',
+        code: 'invalid_value',
+        message: 'X-Token-Delivery must be one of: cookie, body',
+        params: { values: 'cookie, body' },
+      },
+    ]);
   });
 
   it('refreshes from the cookie with an allowed Origin and X-CSRF-Token: a new cookie, the same CSRF value, cookie mode even without the header', async () => {

@@ -30,6 +30,48 @@ describe(`error mapping [${DB}]`, () => {
     expect(fields).toEqual(expect.arrayContaining(['username', 'surprise']));
   });
 
+  it("each detail has a stable code, its parameters, and a message in the caller's language; a missing field is required", async () => {
+    const missing = await t.http.post('/api/v1/auth/login', { username: 'someone' });
+    expect(missing.body.details).toEqual([{ field: 'password', code: 'required', message: 'password is required' }]);
+    const zh = await t.http.post(
+      '/api/v1/auth/register',
+      { username: 'ab', password: PASSWORD, nickname: 5 },
+      { headers: { 'accept-language': 'zh-CN' } },
+    );
+    expect(zh.status).toBe(400);
+    expect(zh.body.message).toBe('请求参数无效。');
+    expect(zh.body.details).toEqual(
+      expect.arrayContaining([
+        { field: 'username', code: 'invalid_format', message: 'username 必须是文档所述的格式', params: { format: 'pattern' } },
+        { field: 'nickname', code: 'invalid_type', message: 'nickname 必须是字符串', params: { type: 'string' } },
+      ]),
+    );
+    const en = await t.http.post('/api/v1/auth/register', { username: 'ab', password: PASSWORD, nickname: 'n'.repeat(65) });
+    expect(en.body.details).toEqual(
+      expect.arrayContaining([
+        {
+          field: 'username',
+          code: 'invalid_format',
+          message: 'username must be 3-32 characters of A-Z a-z 0-9 _ . -',
+          params: { format: 'pattern' },
+        },
+        {
+          field: 'nickname',
+          code: 'too_long',
+          message: expect.stringMatching(/^nickname must be at most \d+ characters$/),
+          params: { max: expect.any(Number) },
+        },
+      ]),
+    );
+    const weak = await t.http.post('/api/v1/auth/register', { username: uniqueName('w'), password: 'short' });
+    expect(weak.body.error).toBe('WEAK_PASSWORD');
+    expect(weak.body.details).toEqual([
+      { field: 'password', code: 'too_short', message: 'password must be at least 8 characters', params: { min: 8 } },
+    ]);
+    const unknown = await t.http.post('/api/v1/auth/login', { username: 'a', password: 'b', surprise: 1 });
+    expect(unknown.body.details).toEqual([{ field: 'surprise', code: 'not_allowed', message: 'surprise is not allowed here' }]);
+  });
+
   it('malformed JSON → 400 INVALID_JSON', async () => {
     for (const raw of ['{"username": "a",', '{bad json}', '[1, 2', '{"__proto__": {"admin": true}}']) {
       const res = await t.http.req('POST', '/api/v1/auth/register', { raw, headers: { 'content-type': 'application/json' } });

@@ -1,5 +1,5 @@
 import { In, type EntityManager, type EntityTarget, type FindOptionsRelations, type SelectQueryBuilder } from 'typeorm';
-import { AppException } from '../errors/app.exception.js';
+import { AppException, detail } from '../errors/app.exception.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { fetchPage, orderBy, whereKeyword, type SortSpec } from '../pagination/page.js';
 import type { SortablePageQuery } from '../pagination/page-query.dto.js';
@@ -44,7 +44,9 @@ export async function findEntriesOrFail<T extends CatalogueEntry>(
   const missing = ids.filter((id) => !found.some((e) => e.id === id));
   if (missing.length) {
     const noun = field.replace(/_ids$/, '');
-    throw new AppException(ErrorCode.VALIDATION_FAILED, { details: [{ field, message: `unknown ${noun} id(s): ${missing.join(', ')}` }] });
+    throw new AppException(ErrorCode.VALIDATION_FAILED, {
+      details: [detail(field, 'unknown_id', { ids: missing.join(', ') }, `unknown ${noun} id(s): ${missing.join(', ')}`)],
+    });
   }
   return found;
 }

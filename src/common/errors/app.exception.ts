@@ -1,8 +1,21 @@
+import { detailText, type DetailCode, type DetailParams } from '../i18n/details.js';
 import { ERROR_STATUS, type ErrorCode } from './error-codes.js';
 
+/**
+ * One problem of a request (docs/api.md §1 `details`): the field, a stable `code` a
+ * frontend can translate (with `params`), and an English `message`, rendered again in the
+ * caller's locale when the error is answered.
+ */
 export interface ErrorDetail {
   field: string;
+  code: DetailCode;
   message: string;
+  params?: DetailParams;
+}
+
+/** A detail with the standard text of its code; `message` overrides the English text where a rule says more. */
+export function detail(field: string, code: DetailCode, params?: DetailParams, message?: string): ErrorDetail {
+  return { field, code, message: message ?? detailText('en', code, field, params), ...(params ? { params } : {}) };
 }
 
 export interface AppExceptionOptions {

@@ -1,6 +1,7 @@
+import { detailText } from '../i18n/details.js';
 import type { Locale } from '../i18n/messages.js';
 import { localise, pickLocale } from '../i18n/messages.js';
-import type { AppException } from './app.exception.js';
+import type { AppException, ErrorDetail } from './app.exception.js';
 import { ErrorCode, TOKEN_ERRORS } from './error-codes.js';
 
 /** Keys after which RFC 6750 asks for a `WWW-Authenticate: Bearer` challenge. */
@@ -10,7 +11,7 @@ export interface ErrorEnvelope {
   code: number;
   error: ErrorCode;
   message: string;
-  details?: { field: string; message: string }[];
+  details?: ErrorDetail[];
   path: string;
   timestamp: string;
   request_id: string;
@@ -58,10 +59,16 @@ export function errorResponse(exception: AppException, request: ErrorRequest, re
       code: exception.status,
       error: exception.code,
       message: localise(locale, exception.code, params),
-      ...(exception.options.details ? { details: exception.options.details } : {}),
+      ...(exception.options.details ? { details: exception.options.details.map((d) => localiseDetail(locale, d)) } : {}),
       path: (request.url ?? '/').split('?')[0] || '/',
       timestamp: new Date().toISOString(),
       request_id: request.requestId,
     },
   };
+}
+
+/** A detail in the caller's locale: English as written at the rule, other locales from the code's text. */
+function localiseDetail(locale: Locale, d: ErrorDetail): ErrorDetail {
+  const message = locale === 'en' ? d.message : detailText(locale, d.code, d.field, d.params);
+  return { field: d.field, code: d.code, message, ...(d.params ? { params: d.params } : {}) };
 }

@@ -1,13 +1,69 @@
 import { HttpException, Logger, ValidationPipe, type ArgumentMetadata, type Type, type ValidationError } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
-import { AppException, type ErrorDetail } from '../errors/app.exception.js';
+import { AppException, detail, type ErrorDetail } from '../errors/app.exception.js';
+import type { DetailCode, DetailParams } from '../i18n/details.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { inspectInput, isWellFormed } from '../validation/input-guard.js';
 
+type Rule = (args: unknown[]) => [DetailCode, DetailParams?];
+
+/** class-validator's constraint names → the stable detail codes of docs/api.md §1. */
+const RULES: Record<string, Rule> = {
+  isDefined: () => ['required'],
+  isNotEmpty: () => ['required'],
+  isString: () => ['invalid_type', { type: 'string' }],
+  isInt: () => ['invalid_type', { type: 'integer' }],
+  isNumber: () => ['invalid_type', { type: 'number' }],
+  isBoolean: () => ['invalid_type', { type: 'boolean' }],
+  isArray: () => ['invalid_type', { type: 'array' }],
+  isObject: () => ['invalid_type', { type: 'object' }],
+  nestedValidation: () => ['invalid_type', { type: 'object' }],
+  minLength: ([min]) => ['too_short', { min: Number(min) }],
+  maxLength: ([max]) => ['too_long', { max: Number(max) }],
+  min: ([min]) => ['too_small', { min: Number(min) }],
+  max: ([max]) => ['too_large', { max: Number(max) }],
+  arrayMaxSize: ([max]) => ['too_many', { max: Number(max) }],
+  arrayUnique: () => ['duplicate'],
+  isIn: ([values]) => ['invalid_value', Array.isArray(values) ? { values: values.join(', ') } : undefined],
+  isEnum: () => ['invalid_value'],
+  matches: () => ['invalid_format', { format: 'pattern' }],
+  isEmail: () => ['invalid_format', { format: 'email' }],
+  isUrl: () => ['invalid_format', { format: 'url' }],
+  isISO8601: () => ['invalid_format', { format: 'date' }],
+  isUUID: () => ['invalid_format', { format: 'uuid' }],
+  whitelistValidation: () => ['not_allowed'],
+};
+
+const TYPE_RULES = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'nestedValidation']);
+
+/** The rule (its arguments and any message of its own) behind a failed constraint of `target`'s class. */
+function ruleOf(target: object | undefined, property: string, constraint: string): { args: unknown[]; message?: string } {
+  if (!target) return { args: [] };
+  const rules = getMetadataStorage().getTargetValidationMetadatas(target.constructor, '', true, false);
+  const rule = rules.find((r) => r.propertyName === property && r.name === constraint);
+  return { args: rule?.constraints ?? [], message: typeof rule?.message === 'string' ? rule.message : undefined };
+}
+
+/**
+ * class-validator's errors as details, one per field, with its stable code and parameters.
+ * A field that is missing says it is required, not which of its other rules nothing passes.
+ */
 function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    const failed = Object.keys(e.constraints ?? {});
+    let own: ErrorDetail[];
+    if (failed.length && (e.value === undefined || e.value === null) && !failed.includes('whitelistValidation')) {
+      own = [detail(field, 'required')];
+    } else {
+      // One detail per field: the wrong type first (its other rules cannot be met either).
+      const constraint = failed.find((c) => TYPE_RULES.has(c)) ?? failed[0];
+      if (constraint) {
+        const { args, message } = ruleOf(e.target, e.property, constraint);
+        const [code, params] = RULES[constraint]?.(args) ?? ['invalid'];
+        own = [detail(field, code, params, message)];
+      } else own = [];
+    }
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }
@@ -72,9 +128,9 @@ export class AppValidationPipe extends ValidationPipe {
         // Every key the DTO does not declare, here, before class-transformer can drop or
         // rename one (`prototype`, the names of Object.prototype's members).
         if (!declared.has(key)) {
-          problems.push({ field: key, message: `property ${key} should not exist` });
+          problems.push(detail(key, 'not_allowed'));
         } else if (metadata.type === 'query' && item !== null && typeof item === 'object' && declared.has(key) && !arrays.has(key)) {
-          problems.push({ field: key, message: `${key} must be a single value` });
+          problems.push(detail(key, 'single_value'));
         } else {
           Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
         }
@@ -96,7 +152,7 @@ export class AppValidationPipe extends ValidationPipe {
       this.logger.warn(
         `a validator threw on ${metadata.type} input: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
       );
-      throw invalid(problems.length ? problems : [{ field: metadata.data ?? '', message: `the ${metadata.type} could not be validated` }]);
+      throw invalid(problems.length ? problems : [detail(metadata.data ?? '', 'invalid')]);
     }
     if (problems.length) throw invalid(problems);
     return result;
@@ -110,7 +166,8 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
+    // Kept inside the process: the class finds each rule's arguments, the value tells a missing field.
+    validationError: { target: true, value: true },
     exceptionFactory: (errors) => invalid(flatten(errors)),
   });
 }

@@ -25,7 +25,7 @@ export const MESSAGES: Record<Locale, Record<ErrorCode, string>> = {
     INVALID_MFA_TOKEN: 'The sign-in step has expired or is invalid. Sign in again.',
     FORBIDDEN: 'You do not have permission to do this.',
     ACCOUNT_DISABLED: 'This account is disabled.',
-    ACCOUNT_LOCKED: 'Too many failed sign-in attempts. Try again in {seconds} seconds.',
+    ACCOUNT_LOCKED: 'Too many failed sign-in attempts. Try again in {duration}.',
     REGISTRATION_DISABLED: 'Registration is closed.',
     EMAIL_NOT_VERIFIED: 'Verify your email address before signing in.',
     CSRF_FAILED: 'The request failed the cross-site request check.',
@@ -42,7 +42,7 @@ export const MESSAGES: Record<Locale, Record<ErrorCode, string>> = {
     MFA_NOT_ENABLED: 'Two-factor authentication is not enabled.',
     PAYLOAD_TOO_LARGE: 'The request body is too large.',
     UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json.',
-    RATE_LIMITED: 'Too many requests. Try again in {seconds} seconds.',
+    RATE_LIMITED: 'Too many requests. Try again in {duration}.',
     INTERNAL_ERROR: 'An internal error occurred.',
     SERVICE_UNAVAILABLE: 'The service is temporarily unavailable. Try again shortly.',
   },
@@ -66,7 +66,7 @@ export const MESSAGES: Record<Locale, Record<ErrorCode, string>> = {
     INVALID_MFA_TOKEN: '登录步骤已过期或无效,请重新登录。',
     FORBIDDEN: '没有执行此操作的权限。',
     ACCOUNT_DISABLED: '账号已被禁用。',
-    ACCOUNT_LOCKED: '登录失败次数过多,请在 {seconds} 秒后重试。',
+    ACCOUNT_LOCKED: '登录失败次数过多,请在 {duration}后重试。',
     REGISTRATION_DISABLED: '注册已关闭。',
     EMAIL_NOT_VERIFIED: '请先验证邮箱地址再登录。',
     CSRF_FAILED: '请求未通过跨站请求校验。',
@@ -83,7 +83,7 @@ export const MESSAGES: Record<Locale, Record<ErrorCode, string>> = {
     MFA_NOT_ENABLED: '双因素认证未启用。',
     PAYLOAD_TOO_LARGE: '请求体过大。',
     UNSUPPORTED_MEDIA_TYPE: '请求体必须是 application/json。',
-    RATE_LIMITED: '请求过于频繁,请在 {seconds} 秒后重试。',
+    RATE_LIMITED: '请求过于频繁,请在 {duration}后重试。',
     INTERNAL_ERROR: '服务器内部错误。',
     SERVICE_UNAVAILABLE: '服务暂时不可用,请稍后重试。',
   },
@@ -113,5 +113,23 @@ export function pickLocale(header: string | undefined, fallback: Locale): Locale
 }
 
 export function localise(locale: Locale, code: ErrorCode, params: Record<string, string | number> = {}): string {
-  return MESSAGES[locale][code].replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? ''));
+  const values = params.seconds !== undefined ? { ...params, duration: duration(locale, Number(params.seconds)) } : params;
+  return MESSAGES[locale][code].replace(/\{(\w+)\}/g, (_, key: string) => String(values[key] ?? ''));
+}
+
+/**
+ * A wait in words, rounded up to what a person reads: "45 seconds", "15 minutes",
+ * "2 hours 5 minutes" (the exact seconds stay in Retry-After).
+ */
+export function duration(locale: Locale, seconds: number): string {
+  const s = Math.max(1, Math.ceil(Number.isFinite(seconds) ? seconds : 1));
+  const zh = locale === 'zh-CN';
+  const unit = (n: number, en: string, cn: string) => (zh ? `${n} ${cn}` : `${n} ${en}${n === 1 ? '' : 's'}`);
+  if (s < 60) return unit(s, 'second', '秒');
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 60) return unit(minutes, 'minute', '分钟');
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  const h = unit(hours, 'hour', '小时');
+  return rest ? `${h} ${unit(rest, 'minute', '分钟')}` : h;
 }

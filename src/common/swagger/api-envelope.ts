@@ -12,10 +12,24 @@ import {
 /** The name of the bearer-token security scheme of the OpenAPI document. */
 export const BEARER = 'bearer';
 import { ERROR_STATUS, ErrorCode } from '../errors/error-codes.js';
+import { DETAIL_CODES } from '../i18n/details.js';
 
 export class ErrorDetailDto {
   @ApiProperty({ example: 'password' }) field: string;
-  @ApiProperty({ example: 'password must be a string' }) message: string;
+  @ApiProperty({
+    enum: DETAIL_CODES,
+    example: 'too_short',
+    description: 'A stable code a frontend can translate (docs/errors.md lists them with their parameters)',
+  })
+  code: string;
+  @ApiProperty({ example: 'password must be at least 8 characters', description: 'Localised by Accept-Language' }) message: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] },
+    example: { min: 8 },
+    description: 'The values in the message: min, max, type, format, values, fields, ids, reason',
+  })
+  params?: Record<string, string | number>;
 }
 
 /** The error envelope of docs/api.md §1. */

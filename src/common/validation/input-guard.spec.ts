@@ -29,10 +29,17 @@ describe('input guard', () => {
   });
 
   it('refuses nesting past the limit, naming the top-level field', () => {
-    expect(inspectInput(nest(33))).toEqual({ field: '', message: 'the value must not be nested deeper than 32 levels' });
+    expect(inspectInput(nest(33))).toEqual({
+      field: '',
+      code: 'too_deep',
+      message: 'the value must not be nested deeper than 32 levels',
+      params: { max: 32 },
+    });
     expect(inspectInput({ username: nest(32) })).toEqual({
       field: 'username',
+      code: 'too_deep',
       message: 'username must not be nested deeper than 32 levels',
+      params: { max: 32 },
     });
     expect(inspectInput({ a: 1 }, 0)).not.toBeNull();
   });
@@ -44,12 +51,21 @@ describe('input guard', () => {
   });
 
   it('refuses ill-formed strings in values and keys, naming the top-level field', () => {
-    expect(inspectInput({ email: '\ud800' })).toEqual({ field: 'email', message: 'email must be well-formed Unicode text' });
+    expect(inspectInput({ email: '\ud800' })).toEqual({
+      field: 'email',
+      code: 'ill_formed',
+      message: 'email must be well-formed Unicode text',
+    });
     expect(inspectInput({ roles: [{ name: ['ok', 'x\udc00'] }] })).toEqual({
       field: 'roles',
+      code: 'ill_formed',
       message: 'roles must be well-formed Unicode text',
     });
-    expect(inspectInput({ '\ud800': 1 })).toEqual({ field: '\ufffd', message: '\ufffd must be well-formed Unicode text' });
-    expect(inspectInput('\ud800')).toEqual({ field: '', message: 'the value must be well-formed Unicode text' });
+    expect(inspectInput({ '\ud800': 1 })).toEqual({
+      field: '\ufffd',
+      code: 'ill_formed',
+      message: '\ufffd must be well-formed Unicode text',
+    });
+    expect(inspectInput('\ud800')).toEqual({ field: '', code: 'ill_formed', message: 'the value must be well-formed Unicode text' });
   });
 });

@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '../errors/app.exception.js';
+import { detail, type ErrorDetail } from '../errors/app.exception.js';
 
 /**
  * Checks that run on a request's input before class-transformer and class-validator
@@ -57,9 +57,9 @@ export function inspectInput(value: unknown, maxDepth = MAX_INPUT_DEPTH): ErrorD
 }
 
 function illFormed(field: string): ErrorDetail {
-  return { field, message: `${field || 'the value'} must be well-formed Unicode text` };
+  return detail(field, 'ill_formed');
 }
 
 function tooDeep(field: string, maxDepth: number): ErrorDetail {
-  return { field, message: `${field || 'the value'} must not be nested deeper than ${maxDepth} levels` };
+  return detail(field, 'too_deep', { max: maxDepth });
 }

@@ -1,3 +1,4 @@
+import { DETAIL_CODES } from '../../../src/common/i18n/details.js';
 import { LOCALES, MESSAGES } from '../../../src/common/i18n/messages.js';
 import type { ErrorCode } from '../../../src/common/errors/error-codes.js';
 
@@ -169,9 +170,17 @@ export function errorEnvelopeProblems(body: Record<string, any>, status: number,
     if (body.error !== 'VALIDATION_FAILED' && body.error !== 'WEAK_PASSWORD') problems.push(`details on ${body.error}`);
     if (
       !Array.isArray(body.details) ||
-      !body.details.every((d: any) => d && typeof d.field === 'string' && typeof d.message === 'string' && Object.keys(d).length === 2)
+      !body.details.every(
+        (d: any) =>
+          d &&
+          typeof d.field === 'string' &&
+          DETAIL_CODES.includes(d.code) &&
+          typeof d.message === 'string' &&
+          (d.params === undefined || (typeof d.params === 'object' && d.params !== null && !Array.isArray(d.params))) &&
+          Object.keys(d).every((k) => ['field', 'code', 'message', 'params'].includes(k)),
+      )
     ) {
-      problems.push('details are not [{ field, message }]');
+      problems.push('details are not [{ field, code, message, params? }]');
     }
   }
   if (typeof body.timestamp !== 'string' || !ISO.test(body.timestamp)) problems.push('timestamp is not ISO 8601');
