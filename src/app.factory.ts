@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ConsoleLogger, RequestMethod, type INestApplication, type LogLevel } from '@nestjs/common';
+import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import fastifyCookie from '@fastify/cookie';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from './config/app.config.js';
 import { AppModule } from './app.module.js';
+import { createRootLogger, NestPinoLogger, requestLog } from './common/logging/logger.js';
 import { securityHeaders } from './common/http/security-headers.js';
 import { clientErrorHandler, frameworkErrorHandler, guardServer, missingHost } from './common/http/framework-errors.js';
 import { installJsonBodyParser } from './common/http/json-body.js';
@@ -13,19 +14,10 @@ import { AppException } from './common/errors/app.exception.js';
 import { ErrorCode } from './common/errors/error-codes.js';
 import { setupSwagger } from './openapi/swagger.js';
 import { OAuthHttp } from './oauth/oauth-http.js';
+import { OAUTH_MOUNT } from './oauth/oauth.constants.js';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-const NEST_LEVELS: Record<AppConfig['http']['logLevel'], LogLevel[]> = {
-  trace: ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
-  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
-  info: ['log', 'warn', 'error', 'fatal'],
-  warn: ['warn', 'error', 'fatal'],
-  error: ['error', 'fatal'],
-  fatal: ['fatal'],
-  silent: [],
-};
 
 /** Builds the fully configured application (used by main.ts and the tests), not yet listening. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -44,6 +36,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       },
     },
   });
+  const logger = createRootLogger(config);
   const rendering = { defaultLocale: config.i18n.defaultLocale, passwordMinLength: config.auth.passwordMinLength };
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimit,
@@ -54,19 +47,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    logger: {
-      level: config.http.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-      // Query strings carry tokens (a reset link's `token`): logged as `?…` only. Bodies are never logged.
-      serializers: {
-        req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
-          method: req.method,
-          url: redactQuery(req.url),
-          hostname: req.hostname,
-          remoteAddress: req.ip,
-        }),
-      },
-    },
+    loggerInstance: logger,
+    logController: requestLog(config),
     // On SIGTERM: stop accepting, let in-flight requests finish, close idle keep-alive sockets.
     // Requests still arriving meanwhile get 503 from the onRequest hook below (Fastify's own
     // return503OnClosing answers before any hook: no envelope, no X-Request-Id).
@@ -78,7 +60,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[config.http.logLevel] }),
+    logger: new NestPinoLogger(logger),
     abortOnError: false,
     // Fastify's own JSON parser only: no urlencoded or other body parsers (docs/api.md §1).
     bodyParser: false,
@@ -146,16 +128,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // The authorization server at /oauth2: raw Fastify routes (OAuth answers, not the envelope).
   app.get(OAuthHttp).mount(fastify);
   applyApiPrefix(app);
-  setupSwagger(app);
+  if (config.http.docsEnabled) setupSwagger(app);
+  // The service's root points a visitor to where to start: Swagger UI, or (docs off) the OpenID discovery document.
+  fastify.get('/', (_request, reply) => {
+    void reply.redirect(config.http.docsEnabled ? '/docs' : `${OAUTH_MOUNT}/.well-known/openid-configuration`, 302);
+  });
   return app;
 }
 
 /** A URL as logs may show it: the path, and `?…` in place of a query string. */
-export function redactQuery(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : `${url.slice(0, q)}?…`;
-}
-
 /** `/api/v1` before every route but the health checks (used by the OpenAPI export too). */
 export function applyApiPrefix(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX, {

@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, type AppConfig } from './config/app.config.js'
 import { resolveSecrets } from './config/secrets.js';
 import { createApp } from './app.factory.js';
 import { adminPasswordIssue } from './credentials/password-policy.js';
+import { SeedReport } from './database/seeds/seed.js';
+import { startupBanner } from './startup-banner.js';
 
 async function bootstrap(): Promise<void> {
   loadDotenv({ quiet: true });
@@ -21,17 +23,18 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
 
+  const app = await createApp(config);
+  const logger = new Logger('Bootstrap');
   if (config.jwt.accessSecret) {
     new Logger('Config').warn(
       'JWT_ACCESS_SECRET is set but no longer used: access tokens are signed with the signing keys (docs/api.md §8).',
     );
   }
-  const app = await createApp(config);
   await app.listen({ port: config.http.port, host: config.http.host });
-  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  const logger = new Logger('Bootstrap');
-  logger.log(`AuthCentre listening on ${url} (database: ${config.db.type}${config.redis.url ? ', redis' : ''})`);
-  logger.log(`API docs: ${url}/docs (OpenAPI JSON: ${url}/docs-json)`);
+  const local = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost').replace('0.0.0.0', 'localhost');
+  const banner = startupBanner(config, local, app.get(SeedReport));
+  if (config.isProduction) for (const line of banner.lines) logger.log(line);
+  else process.stdout.write(banner.text);
 
   // Graceful shutdown: stop accepting connections, let in-flight requests finish,
   // then close the database (Nest's shutdown hooks), and exit 0. A hard limit keeps

@@ -61,6 +61,29 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
   });
 
+  it('lets local frontends in during development only, and serves /docs except in production', () => {
+    const dev = loadConfig({ NODE_ENV: 'development' });
+    expect(dev.http.corsOrigins).toContain('http://localhost:5173');
+    expect(dev.http.corsOrigins).toContain('http://127.0.0.1:5173');
+    expect(dev.http.corsOrigins).toContain('http://localhost:3000');
+    expect(dev.http.corsOrigins).not.toContain('*');
+    // Set, the setting wins; `none` turns the defaults off.
+    expect(loadConfig({ NODE_ENV: 'development', CORS_ORIGINS: 'none' }).http.corsOrigins).toEqual([]);
+    expect(loadConfig({ NODE_ENV: 'development', CORS_ORIGINS: 'https://a.example' }).http.corsOrigins).toEqual(['https://a.example']);
+    expect(loadConfig({ NODE_ENV: 'test' }).http.corsOrigins).toEqual([]);
+    expect(dev.http.docsEnabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development', DOCS_ENABLED: 'false' }).http.docsEnabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).http.docsEnabled).toBe(true);
+  });
+
+  it('points mailed links at the service itself unless APP_PUBLIC_URL says otherwise', () => {
+    expect(loadConfig({ PORT: '8081' }).http.appPublicUrl).toBe('http://localhost:8081');
+    expect(loadConfig({ PUBLIC_URL: 'https://id.example.com' }).http.appPublicUrl).toBe('https://id.example.com');
+    expect(loadConfig({ PUBLIC_URL: 'https://id.example.com', APP_PUBLIC_URL: 'https://app.example.com' }).http.appPublicUrl).toBe(
+      'https://app.example.com',
+    );
+  });
+
   it('names every bad variable', () => {
     expect(issues({ PORT: 'x', DB_TYPE: 'postgres', BODY_LIMIT: 'lots' })).toEqual(['PORT', 'DB_TYPE', 'BODY_LIMIT']);
     expect(issues({ MAIL_TRANSPORT: 'smtp' })).toEqual(['SMTP_URL']);

@@ -6,6 +6,12 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export type TrustProxy = boolean | number | string[];
 
+/**
+ * CORS_ORIGINS when unset in development (never in production or test): the dev servers a
+ * frontend usually runs on (Vite, Next/CRA, Angular, Vue CLI), so a local frontend's first fetch works.
+ */
+export const DEV_ORIGINS = [5173, 3000, 4200, 8080].flatMap((port) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
+
 /** The configuration in typed namespaces. Built once from the environment by `loadConfig`. */
 export interface AppConfig {
   env: Env['NODE_ENV'];
@@ -15,7 +21,10 @@ export interface AppConfig {
     host: string;
     port: number;
     bodyLimit: number;
+    /** Origins whose pages may call the API (CORS_ORIGINS; in development the usual local dev servers). */
     corsOrigins: string[];
+    /** Swagger UI at /docs and the document at /docs-json (DOCS_ENABLED; default on except in production). */
+    docsEnabled: boolean;
     trustProxy: TrustProxy;
     /** The service's own external base URL (PUBLIC_URL, default http://localhost:PORT). */
     publicUrl: string;
@@ -128,10 +137,12 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       port: e.PORT,
       bodyLimit: e.BODY_LIMIT,
       // As browsers send Origin: lower-case, no default port, no trailing slash.
-      corsOrigins: e.CORS_ORIGINS.split(',')
+      corsOrigins: (e.CORS_ORIGINS?.toLowerCase() === 'none' ? '' : (e.CORS_ORIGINS ?? (e.NODE_ENV === 'development' ? DEV_ORIGINS : '')))
+        .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
         .map((s) => (s === '*' ? s : new URL(s).origin)),
+      docsEnabled: e.DOCS_ENABLED ?? e.NODE_ENV !== 'production',
       trustProxy: e.TRUST_PROXY,
       publicUrl,
       appPublicUrl: e.APP_PUBLIC_URL ?? publicUrl,

@@ -113,12 +113,13 @@ export const envSchema = z
       .optional(),
 
     BODY_LIMIT: byteSize.default(100 * 1024),
-    /** `*` or origins (`https://app.example.com`, no path), comma-separated. */
+    /** `*`, `none`, or origins (`https://app.example.com`, no path), comma-separated. Unset: none, or in development the local dev servers. */
     CORS_ORIGINS: z
       .string()
       .trim()
       .refine(
         (v) =>
+          v.toLowerCase() === 'none' ||
           v
             .split(',')
             .map((s) => s.trim())
@@ -126,7 +127,9 @@ export const envSchema = z
             .every((o) => o === '*' || /^https?:\/\/[^/\s?#]+\/?$/i.test(o)),
         { message: 'must be * or comma-separated origins such as https://app.example.com (scheme, host and port only)' },
       )
-      .default(''),
+      .optional(),
+    /** Swagger UI at /docs and the OpenAPI document at /docs-json; default on except in production. */
+    DOCS_ENABLED: bool.optional(),
     TRUST_PROXY: trustProxy.default(false),
     /** The service's own external base URL; the OpenID issuer is `${PUBLIC_URL}/oauth2`. */
     PUBLIC_URL: httpUrl.optional(),

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app.config.js';
 import { dataSourceOptions } from './data-source.js';
-import { seed, SeedError } from './seeds/seed.js';
+import { seed, SeedError, SeedReport } from './seeds/seed.js';
 
 const LOCK = 'authcentre_schema';
 
@@ -12,7 +12,7 @@ const LOCK = 'authcentre_schema';
  * start at once: a named lock (GET_LOCK) lets one migrate and seed while the others wait,
  * then find nothing left to do.
  */
-async function prepareSchema(dataSource: DataSource, config: AppConfig): Promise<void> {
+async function prepareSchema(dataSource: DataSource, config: AppConfig): Promise<SeedReport> {
   const logger = new Logger('Database');
   const runner = config.db.type === 'mysql' ? dataSource.createQueryRunner() : null;
   try {
@@ -22,7 +22,7 @@ async function prepareSchema(dataSource: DataSource, config: AppConfig): Promise
     }
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length) logger.log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
-    await seed(dataSource, config, logger);
+    return await seed(dataSource, config, logger);
   } finally {
     if (runner) {
       await runner.query(`SELECT RELEASE_LOCK('${LOCK}')`).catch(() => undefined);
@@ -39,8 +39,12 @@ async function prepareSchema(dataSource: DataSource, config: AppConfig): Promise
 @Module({})
 export class DatabaseModule {
   static forRoot(config: AppConfig): DynamicModule {
+    // Filled in when the schema is prepared; read by main.ts for its start-up banner.
+    const report = new SeedReport();
     return {
       module: DatabaseModule,
+      providers: [{ provide: SeedReport, useValue: report }],
+      exports: [SeedReport],
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
@@ -53,7 +57,7 @@ export class DatabaseModule {
           dataSourceFactory: async (options?: DataSourceOptions) => {
             const dataSource = await new DataSource(options!).initialize();
             try {
-              await prepareSchema(dataSource, config);
+              Object.assign(report, await prepareSchema(dataSource, config));
             } catch (err) {
               await dataSource.destroy().catch(() => undefined);
               throw err;

@@ -245,7 +245,7 @@ describe(`foundation [${DB}]`, () => {
       const proc = spawnServer(env, db.dataDir);
       await waitForOk(`http://127.0.0.1:${port}/health/ready`, proc);
       expect(proc.stdout()).toContain(`/docs`);
-      expect(proc.stdout()).toMatch(/generated password: \S{12,}/);
+      expect(proc.stdout()).toMatch(/password +\S{12,}/);
       const secrets = JSON.parse(await readFile(join(db.dataDir, 'secrets.json'), 'utf8'));
       expect(secrets.jwt_refresh_secret.length).toBeGreaterThanOrEqual(43);
       expect(Buffer.from(secrets.encryption_key, 'base64')).toHaveLength(32);

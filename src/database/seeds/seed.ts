@@ -15,16 +15,25 @@ import { runTransaction } from '../../common/database/transaction.js';
 
 export class SeedError extends Error {}
 
+/** What the seed did that the person starting the service should hear about (main.ts's banner). */
+export class SeedReport {
+  /** The first SUPER_ADMIN, when this start created it; its password only when generated (shown once). */
+  createdAdmin?: { username: string; generatedPassword?: string };
+  /** ADMIN_PASSWORD was set, but a SUPER_ADMIN exists already: the setting changed nothing. */
+  adminPasswordIgnored?: boolean;
+}
+
 /**
  * System data of docs/api.md §5: permissions, the three system roles, and one SUPER_ADMIN
  * user. Idempotent: it only adds what is missing, so it runs at every start, and two
  * instances starting at once settle on one result (a lost race is retried).
  */
-export async function seed(dataSource: DataSource, config: AppConfig, logger: Logger): Promise<void> {
+export async function seed(dataSource: DataSource, config: AppConfig, logger: Logger): Promise<SeedReport> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await runTransaction(dataSource, (em) => seedOnce(em, config, logger), 1);
-      return;
+      const report = new SeedReport();
+      await runTransaction(dataSource, (em) => seedOnce(em, config, logger, report), 1);
+      return report;
     } catch (err) {
       if (attempt < 3 && isDuplicateKey(err)) continue;
       throw err;
@@ -32,7 +41,7 @@ export async function seed(dataSource: DataSource, config: AppConfig, logger: Lo
   }
 }
 
-async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): Promise<void> {
+async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger, report: SeedReport): Promise<void> {
   const permRepo = em.getRepository(Permission);
   const existingPerms = await permRepo.find({ where: { code: In(SYSTEM_PERMISSIONS.map((p) => p.code)) } });
   const missingPerms = SYSTEM_PERMISSIONS.filter((p) => !existingPerms.some((e) => e.code === p.code));
@@ -71,7 +80,16 @@ async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): P
     .createQueryBuilder('u')
     .innerJoin('u.roles', 'r', 'r.id = :rid', { rid: superRole.id })
     .getCount();
-  if (superCount > 0) return;
+  if (superCount > 0) {
+    if (config.admin.password) {
+      report.adminPasswordIgnored = true;
+      logger.warn(
+        'ADMIN_PASSWORD is ignored: it only sets the password of the first SUPER_ADMIN, and one exists already. ' +
+          'To set a password now: npx authcentre reset-password <username>',
+      );
+    }
+    return;
+  }
 
   let password = config.admin.password;
   if (!password) {
@@ -79,10 +97,7 @@ async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): P
       throw new SeedError('ADMIN_PASSWORD is required in production to create the first SUPER_ADMIN user on a fresh database.');
     }
     password = randomBytes(12).toString('base64url');
-    logger.warn(
-      `Created the SUPER_ADMIN user "${config.admin.username}" with the generated password: ${password} ` +
-        '(shown once; set ADMIN_PASSWORD to choose it, and change it after signing in)',
-    );
+    report.createdAdmin = { username: config.admin.username, generatedPassword: password };
   }
   const username = config.admin.username;
   const user = em.getRepository(User).create({
@@ -98,6 +113,7 @@ async function seedOnce(em: EntityManager, config: AppConfig, logger: Logger): P
   });
   await em.getRepository(User).insert(user);
   await em.createQueryBuilder().relation(User, 'roles').of(user.id).add(superRole.id);
+  report.createdAdmin ??= { username };
   logger.log(`Created the SUPER_ADMIN user "${username}"`);
 }
 
