@@ -24,9 +24,19 @@ function operations(doc: OpenAPIObject): { method: string; path: string; op: Ope
   );
 }
 
+/** The document under test (set before the tests run), for following response $refs. */
+let shared: Record<string, ResponseObject | ReferenceObject> = {};
+
+/** A response, or the shared one (components/responses) it refers to. */
+function resolved(response: ResponseObject | ReferenceObject | undefined): ResponseObject | undefined {
+  if (response && isRef(response)) return resolved(shared[response.$ref.replace('#/components/responses/', '')]);
+  return response;
+}
+
 /** The error keys a response documents, read from its narrowed envelope schema. */
-function errorKeys(response: ResponseObject | ReferenceObject | undefined): string[] {
-  if (!response || isRef(response)) return [];
+function errorKeys(reference: ResponseObject | ReferenceObject | undefined): string[] {
+  const response = resolved(reference);
+  if (!response) return [];
   const schema = response.content?.['application/json']?.schema;
   const narrowed = schema && !isRef(schema) ? schema.allOf?.[1] : undefined;
   const error = narrowed && !isRef(narrowed) ? narrowed.properties?.error : undefined;
@@ -48,6 +58,7 @@ describe('the OpenAPI document', () => {
   beforeAll(async () => {
     doc = await generateOpenApiDocument();
     generated = renderOpenApi(doc);
+    shared = doc.components?.responses ?? {};
   });
 
   it('is committed as openapi.json, up to date', () => {
@@ -117,7 +128,7 @@ describe('the OpenAPI document', () => {
         const keys = errorKeys(response);
         expect(keys.length, `${where} ${status}`).toBeGreaterThan(0);
         for (const key of keys) expect(ERROR_STATUS[key as ErrorCode], `${where} ${status} ${key}`).toBe(Number(status));
-        const examples = (response as ResponseObject).content!['application/json'].examples ?? {};
+        const examples = resolved(response)!.content!['application/json'].examples ?? {};
         expect(Object.keys(examples), `${where} ${status}`).toEqual(keys);
       }
     }
@@ -129,7 +140,7 @@ describe('the OpenAPI document', () => {
       expect(op.security, where).toBeDefined();
       if (op.security!.length) {
         expect(errorKeys(op.responses['401']), where).toEqual(expect.arrayContaining([...TOKEN_ERRORS]));
-        expect((op.responses['401'] as ResponseObject).headers, where).toHaveProperty('WWW-Authenticate');
+        expect(resolved(op.responses['401'])!.headers, where).toHaveProperty('WWW-Authenticate');
       }
       if (op['x-permissions']?.length) expect(errorKeys(op.responses['403']), where).toContain(E.FORBIDDEN);
       if (op.requestBody) {
@@ -146,5 +157,19 @@ describe('the OpenAPI document', () => {
     expect(byId.get('auth_refresh')?.security).toEqual([{ bearer: [] }]);
     expect(byId.get('me_get')?.security).toEqual([{ bearer: [] }]);
     expect(byId.get('health_live')?.security).toEqual([]);
+  });
+
+  it('writes the error answers operations share once, and refers to them', () => {
+    expect(Object.keys(shared)).toEqual(
+      expect.arrayContaining(['BadRequest', 'Unauthorized', 'NotFound', 'InternalError', 'ServiceUnavailable', 'RateLimited']),
+    );
+    const refs = operations(doc).flatMap(({ op }) =>
+      Object.values(op.responses).filter((r): r is ReferenceObject => Boolean(r) && isRef(r!)),
+    );
+    expect(refs.length).toBeGreaterThan(operations(doc).length * 2);
+    for (const ref of refs) expect(resolved(ref), ref.$ref).toBeDefined();
+    // A 403 names the permissions it needs, so it stays with its operation.
+    const guarded = operations(doc).find(({ op }) => op['x-permissions']?.length);
+    expect(isRef(guarded!.op.responses['403']!)).toBe(false);
   });
 });

@@ -85,6 +85,17 @@ export class AuthController {
       'With EMAIL_VERIFICATION=require, a user whose email is not verified gets 403 EMAIL_NOT_VERIFIED once the password is right ' +
       '(and a new verification link, at most 3 an hour).',
   })
+  @ApiBody({
+    type: LoginDto,
+    // Named examples, so Try it out starts from the two required fields (the captcha ones only when asked for).
+    examples: {
+      password: { summary: 'Username (or email, or phone) and password', value: { username: 'admin', password: 'your password' } },
+      captcha: {
+        summary: 'After 401 CAPTCHA_REQUIRED: with a captcha from GET /auth/captcha',
+        value: { username: 'admin', password: 'your password', captcha_id: '0b9f5c2e-7d1a-4f4e-9a51-3c2d7e8f9a10', captcha_code: 'x7Kp' },
+      },
+    },
+  })
   @ApiEnvelope({ oneOf: [LoginResultDto, MfaChallengeDto] }, 200, 'OK', TOKEN_COOKIES)
   @ApiErrors(
     E.VALIDATION_FAILED,

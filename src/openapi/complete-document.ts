@@ -48,6 +48,7 @@ export function completeDocument(doc: OpenAPIObject, facts: Map<string, RouteFac
     ...doc.components,
     schemas: sortKeys(doc.components?.schemas ?? {}),
     headers: { ...doc.components?.headers, ...HEADERS },
+    ...(doc.components?.responses ? { responses: sortKeys(doc.components.responses) } : {}),
   };
   const used = new Set(Object.values(doc.paths).flatMap((item) => METHODS.flatMap((m) => item[m]?.tags ?? [])));
   const declared = (doc.tags ?? []).filter((tag) => used.has(tag.name));
@@ -181,7 +182,7 @@ function errorResponse(
   status: number,
   given: ResponseObject | undefined,
   added: ErrorCode[],
-): ResponseObject | undefined {
+): ResponseObject | ReferenceObject | undefined {
   const schema = given?.content?.['application/json']?.schema;
   if (schema && !isErrorEnvelope(schema)) return given;
   const declared = schema ? envelopeKeys(schema) : [];
@@ -198,10 +199,48 @@ function errorResponse(
       : given?.description && !given.description.startsWith('error: ')
         ? `${given.description}. `
         : '';
+  if (!lead) {
+    const shared = sharedResponse(doc, status, keys);
+    if (shared) return shared;
+  }
+  return errorBody(status, keys, lead, path, firstBodyField(doc, op));
+}
+
+/**
+ * Error answers every operation of a kind gives alike (a bad token, a bad body, 500, 503…) are
+ * written once under components/responses and referenced, so Swagger UI does not repeat the same
+ * tables in every operation. An operation with words of its own (a 403's permissions) keeps its own.
+ */
+const SHARED: [name: string, status: number, keys: ErrorCode[]][] = [
+  ['BadRequest', 400, [E.VALIDATION_FAILED, E.INVALID_JSON]],
+  ['InvalidQuery', 400, [E.VALIDATION_FAILED]],
+  ['Unauthorized', 401, [...TOKEN_ERRORS]],
+  ['NotFound', 404, [E.NOT_FOUND]],
+  ['PayloadTooLarge', 413, [E.PAYLOAD_TOO_LARGE]],
+  ['UnsupportedMediaType', 415, [E.UNSUPPORTED_MEDIA_TYPE]],
+  ['RateLimited', 429, [E.RATE_LIMITED]],
+  ['InternalError', 500, [E.INTERNAL_ERROR]],
+  ['ServiceUnavailable', 503, [E.SERVICE_UNAVAILABLE]],
+];
+
+function sharedResponse(doc: OpenAPIObject, status: number, keys: ErrorCode[]): ReferenceObject | undefined {
+  const signature = [...keys].sort().join('|');
+  const match = SHARED.find(([, s, k]) => s === status && [...k].sort().join('|') === signature);
+  if (!match) return undefined;
+  const [name] = match;
+  doc.components ??= {};
+  doc.components.responses ??= {};
+  doc.components.responses[name] ??= errorBody(status, keys, '', `${API_PATH}/…`, 'name');
+  return { $ref: `#/components/responses/${name}` };
+}
+
+const API_PATH = '/api/v1';
+
+/** The error envelope of one status and its keys: headers, the narrowed schema, an example per key. */
+function errorBody(status: number, keys: ErrorCode[], lead: string, path: string, field: string | undefined): ResponseObject {
   const headers: Record<string, ReferenceObject> = { 'X-Request-Id': ref('X-Request-Id'), 'Content-Language': ref('Content-Language') };
   if (keys.some((key) => RETRY_KEYS.has(key))) headers['Retry-After'] = ref('Retry-After');
   if (keys.some((key) => BEARER_KEYS.has(key))) headers['WWW-Authenticate'] = ref('WWW-Authenticate');
-  const field = firstBodyField(doc, op);
   const examples: Record<string, ExampleObject> = {};
   for (const key of keys) {
     examples[key] = {

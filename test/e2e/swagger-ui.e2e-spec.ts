@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DB, startApp, type TestApp } from '../support/app.js';
+import { ADMIN, DB, startApp, type TestApp } from '../support/app.js';
 import { registerAndLogin } from '../support/users.js';
 
 /** Debian's package (`.ci/run` installs it); playwright-core downloads no browser of its own. */
@@ -96,6 +96,49 @@ describe(`Swagger UI in a browser [${DB}]`, () => {
       clip: { x: top.x, y: top.y, width: top.width, height: bottom.y + bottom.height - top.y },
     });
     expect(existsSync(SCREENSHOT)).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('signs in with "Try it out" on POST /auth/login and then calls GET /users/me with that token, as the page intro says', async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    page.setDefaultTimeout(8_000);
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    await page.goto(`${t.url}/docs`);
+    await page.locator('.swagger-ui .info').filter({ hasText: 'Signing in on this page' }).waitFor();
+
+    // The login example holds the two required fields only, and no credential-looking password.
+    const login = page.locator('#operations-auth-auth_login');
+    await login.locator('.opblock-summary').first().click();
+    await login.locator('button.try-out__btn').click();
+    const body = login.locator('textarea.body-param__text');
+    const example = JSON.parse((await body.inputValue()) || '{}') as Record<string, unknown>;
+    expect(Object.keys(example).sort()).toEqual(['password', 'username']);
+    await body.fill(JSON.stringify({ username: ADMIN.username, password: ADMIN.password }));
+    await login.locator('button.execute').click();
+    const loginStatus = login.locator('.live-responses-table .response .response-col_status').first();
+    await loginStatus.waitFor();
+    expect((await loginStatus.textContent())?.trim()).toBe('200');
+
+    // No Authorize dialog: the page kept the token.
+    const me = page.locator('#operations-me-me_get');
+    await me.locator('.opblock-summary').first().click();
+    await me.locator('button.try-out__btn').click();
+    await me.locator('button.execute').click();
+    const meStatus = me.locator('.live-responses-table .response .response-col_status').first();
+    await meStatus.waitFor();
+    expect((await meStatus.textContent())?.trim()).toBe('200');
+    expect(await me.locator('.curl-command').textContent()).toMatch(/Authorization: Bearer ey/);
+
+    // GET /users starts with no filter filled in (a role filter would show a fresh admin an empty list).
+    const users = page.locator('#operations-users-users_list');
+    await users.locator('.opblock-summary').first().click();
+    await users.locator('button.try-out__btn').click();
+    const role = users.locator('tr[data-param-name="role"] input');
+    expect(await role.inputValue()).toBe('');
     expect(problems).toEqual([]);
     await page.close();
   });

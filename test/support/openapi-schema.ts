@@ -63,7 +63,9 @@ export function schemaViolations(doc: OpenAPIObject, schema: SchemaObject | Refe
 /** The JSON schema of one documented response (operation by path and method, and status). */
 export function responseSchema(doc: OpenAPIObject, path: string, method: string, status: number): SchemaObject | ReferenceObject {
   const op = doc.paths[path]?.[method.toLowerCase() as 'get'];
-  const response = op?.responses[String(status)] as ResponseObject | undefined;
+  let response = op?.responses[String(status)] as ResponseObject | ReferenceObject | undefined;
+  // Answers many operations share are written once under components/responses.
+  while (response && '$ref' in response) response = doc.components?.responses?.[response.$ref.replace('#/components/responses/', '')];
   const schema = response?.content?.['application/json']?.schema;
   if (!schema) throw new Error(`${method} ${path} documents no JSON body for ${status}`);
   return schema;

@@ -35,13 +35,13 @@ export class ListAuditLogsQuery extends SortablePageQuery(AUDIT_SORTS) {
   @MaxLength(36)
   actor_id?: string;
 
-  @ApiPropertyOptional({ example: 'user.delete', description: 'Exact action name' })
+  @ApiPropertyOptional({ description: 'Exact action name, e.g. `user.delete`' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   action?: string;
 
-  @ApiPropertyOptional({ example: 'user', enum: ['user', 'role', 'permission', 'session', 'login', 'key', 'client'] })
+  @ApiPropertyOptional({ enum: ['user', 'role', 'permission', 'session', 'login', 'key', 'client'] })
   @IsOptional()
   @IsString()
   @MaxLength(32)
@@ -53,12 +53,12 @@ export class ListAuditLogsQuery extends SortablePageQuery(AUDIT_SORTS) {
   @MaxLength(64)
   target_id?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-01-01T00:00:00Z', description: 'Entries at or after (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries at or after (ISO 8601, e.g. `2026-01-01T00:00:00Z`)' })
   @IsOptional()
   @IsISO8601(iso, { message: 'from must be an ISO 8601 date or date-time' })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-02-01T00:00:00Z', description: 'Entries before (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries before (ISO 8601, e.g. `2026-02-01T00:00:00Z`)' })
   @IsOptional()
   @IsISO8601(iso, { message: 'to must be an ISO 8601 date or date-time' })
   to?: string;

@@ -14,7 +14,7 @@ export class LoginDto {
   @MaxLength(255)
   username: string;
 
-  @ApiProperty({ example: 'Adm1n-Secret-Passphrase' })
+  @ApiProperty({ example: 'your password' })
   @IsString()
   @MaxLength(PASSWORD_HARD_MAX)
   password: string;
@@ -75,7 +75,7 @@ export class ResetPasswordDto {
   @MaxLength(512)
   token: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128, example: 'An0ther-g00d-passphrase' })
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'four or more new random words' })
   @IsString()
   @MaxLength(PASSWORD_HARD_MAX)
   new_password: string;

@@ -16,13 +16,13 @@ export class UpdateMeDto extends ProfilePatchDto {
 }
 
 export class ChangePasswordDto {
-  @ApiProperty({ example: 'correct horse battery staple' })
+  @ApiProperty({ example: 'your current password' })
   @IsString()
   @MinLength(1)
   @MaxLength(PASSWORD_HARD_MAX)
   old_password: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128, example: 'An0ther-g00d-passphrase' })
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'four or more new random words' })
   @IsString()
   @MaxLength(PASSWORD_HARD_MAX)
   new_password: string;

@@ -13,7 +13,7 @@ export class AccountDto {
   @Matches(/^[A-Za-z0-9_.-]{3,32}$/, { message: 'username must be 3-32 characters of A-Z a-z 0-9 _ . -' })
   username: string;
 
-  @ApiProperty({ example: 'correct horse battery staple', minLength: 8, maxLength: 128 })
+  @ApiProperty({ example: 'four or more random words', minLength: 8, maxLength: 128 })
   @IsString()
   @MaxLength(PASSWORD_HARD_MAX)
   password: string;

@@ -35,7 +35,7 @@ export class RoleIdsDto {
 }
 
 export class SetPasswordDto {
-  @ApiProperty({ minLength: 8, maxLength: 128, example: 'a new correct horse battery staple' })
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'four or more random words' })
   @IsString()
   @MaxLength(PASSWORD_HARD_MAX)
   new_password: string;
@@ -50,7 +50,7 @@ export class ListUsersQuery extends SortablePageQuery(USER_SORTS) {
   @IsIn(STATUSES)
   status?: UserStatus;
 
-  @ApiPropertyOptional({ example: 'ADMIN', description: 'Only users holding the role with this code' })
+  @ApiPropertyOptional({ description: 'Only users holding the role with this code, e.g. `ADMIN`' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
