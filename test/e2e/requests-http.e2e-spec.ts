@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAdmin } from '../support/admin.js';
 import { ADMIN, DB, startIssuer, type TestApp } from '../support/app.js';
 import { basicAuth, parseHttpFile, substitute, type Captured, type HttpFile } from '../support/http-file.js';
 
@@ -82,18 +83,11 @@ describe(`docs/requests.http replayed [${DB}]`, () => {
     // The code-flow URL of the file, with the client the replay registered, leads to the interaction page.
     const variables = { ...file.variables, base: t.url, adminUsername: ADMIN.username, adminPassword: ADMIN.password };
     const authorize = file.requests.find((r) => r.url.includes('/oauth2/authorize'))!;
-    const login = await fetch(`${t.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }),
-    }).then((r) => r.json());
+    const admin = await loginAdmin(t.http);
     const spa = file.requests.find((r) => r.name === 'spa')!;
-    const created = await fetch(substitute(spa.url, variables, {}), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${login.data.access_token}` },
-      body: substitute(spa.body, variables, {}),
-    }).then((r) => r.json());
-    const url = substitute(authorize.url, variables, { spa: { status: 201, headers: new Headers(), body: created } });
+    const created = await t.http.post('/api/v1/clients', JSON.parse(substitute(spa.body, variables, {})), { token: admin.access_token });
+    expect(created.status).toBe(spa.expect);
+    const url = substitute(authorize.url, variables, { spa: { status: created.status, headers: created.headers, body: created.body } });
     const res = await fetch(url, { redirect: 'manual' });
     expect(res.status).toBe(authorize.expect);
     expect(res.headers.get('location')).toMatch(/\/oauth2\/interaction\/[\w-]+$/);
