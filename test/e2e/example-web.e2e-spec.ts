@@ -11,7 +11,8 @@ import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB, startApp, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
-import { register, type Registered } from '../support/users.js';
+import { TotpDevice } from '../support/totp.js';
+import { register, registerAndLogin, type Registered } from '../support/users.js';
 
 const exec = promisify(execFile);
 const ROOT = process.cwd();
@@ -77,6 +78,13 @@ describe(`the example frontend examples/web [${DB}]`, () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** Chromium, started by the first test that needs it: in a test, not a hook, so a missing browser fails (never skips). */
+  async function launch(): Promise<Browser> {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    return browser;
+  }
+
   it('type-checks with strict tsc against the types generated from openapi.json', async () => {
     const tsc = await exec(join(ROOT, 'node_modules/.bin/tsc'), ['-p', dir], { timeout: 25_000 }).then(
       () => '',
@@ -102,10 +110,7 @@ describe(`the example frontend examples/web [${DB}]`, () => {
     'signs in, shows the user, keeps working past the access token through the refresh loop, and signs out',
     async () => {
       expect(site, 'the site of the previous test').toBeDefined();
-      // In the test, not in a hook, so a missing browser is a failed test (never a skipped one).
-      expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-      const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+      const context = await (await launch()).newContext({ viewport: { width: 900, height: 900 } });
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);
       const problems: string[] = [];
@@ -193,4 +198,39 @@ describe(`the example frontend examples/web [${DB}]`, () => {
     },
     (ACCESS_TOKEN_TTL + 40) * 1000,
   );
+  it('asks for the second factor of an account that has one, and completes the sign-in with its code', async () => {
+    expect(site, 'the site of an earlier test').toBeDefined();
+    const u = await registerAndLogin(t.http, { nickname: 'Two Factor' });
+    const begun = await t.http.post('/api/v1/users/me/mfa/totp', { password: u.password }, { token: u.access_token });
+    const device = new TotpDevice(begun.body.data.secret);
+    const confirmed = await t.http.post('/api/v1/users/me/mfa/totp/confirm', { code: await device.next() }, { token: u.access_token });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+
+    const context = await (await launch()).newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    const status = page.locator('#status');
+    await page.goto(`${origin}/`);
+    await expect.poll(() => status.textContent()).toBe('Not signed in.');
+    await page.fill('#signin [name=username]', u.username);
+    await page.fill('#signin [name=password]', u.password);
+    await page.click('#signin button[type=submit]');
+    await expect.poll(() => status.textContent()).toBe('Enter your second factor.');
+    expect(await page.locator('#mfa').isVisible()).toBe(true);
+    expect(await page.locator('#signin').isVisible()).toBe(false);
+    // No session yet: the password alone gave no tokens and no cookie.
+    expect((await context.cookies()).filter((c) => c.name.startsWith('authcentre_'))).toEqual([]);
+
+    await page.fill('#mfa [name=code]', await device.next());
+    await page.click('#mfa button[type=submit]');
+    await expect.poll(() => status.textContent()).toBe(`Signed in as ${u.username}.`);
+    expect(await page.locator('#who').textContent()).toBe(`Two Factor (${u.username})`);
+    expect((await context.cookies()).map((c) => c.name)).toEqual(expect.arrayContaining(['authcentre_rt', 'authcentre_csrf']));
+    await page.click('#logout-button');
+    await expect.poll(() => status.textContent()).toBe('Signed out.');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
