@@ -174,4 +174,48 @@ describe(`cookie mode in a browser [${DB}]`, () => {
 
     expect(problems).toEqual([]);
   });
+
+  it("runs the README's cookie-mode snippet as written: login, refresh, logout", async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    context = await browser.newContext();
+    const readme = await readFile('README.md', 'utf8');
+    const snippet = /Login, refresh and logout in cookie mode[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet, 'the cookie-mode snippet of README.md').toBeTruthy();
+    const problems: string[] = [];
+    const page = await openTab(frontend.origin, problems);
+    // The snippet as a person pastes it, with the API's address of this test run.
+    const script = snippet!.replace(/const API = '[^']*';/, `const API = ${JSON.stringify(`${t.url}/api/v1`)};`);
+    const state = `({ token, csrf })`;
+    const flow = `(async () => {
+      ${script}
+      const signedIn = await login(${JSON.stringify(user.username)}, ${JSON.stringify(user.password)});
+      const afterLogin = ${state};
+      await refresh();
+      const afterRefresh = ${state};
+      const me = await fetch(API + '/users/me', { headers: { authorization: 'Bearer ' + token } }).then((r) => r.json());
+      await logout();
+      await refresh();
+      return { signedIn: signedIn.code, afterLogin, afterRefresh, me: me.data && me.data.username, afterLogout: ${state}, cookies: document.cookie };
+    })()`;
+    const result = await run<{
+      signedIn: number;
+      afterLogin: { token: string; csrf: string };
+      afterRefresh: { token: string; csrf: string };
+      me: string;
+      afterLogout: { token: string | null };
+      cookies: string;
+    }>(page, flow);
+    expect(result.signedIn).toBe(0);
+    expect(result.afterLogin.token).toMatch(/^ey/);
+    expect(result.afterLogin.csrf).toBeTruthy();
+    expect(result.afterRefresh.token).toMatch(/^ey/);
+    expect(result.afterRefresh.token).not.toBe(result.afterLogin.token);
+    expect(result.me).toBe(user.username);
+    // Logged out: the refresh cookie is gone, so the next refresh signs the page out.
+    expect(result.afterLogout.token).toBeNull();
+    expect(result.cookies).not.toContain('authcentre_csrf=');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });
