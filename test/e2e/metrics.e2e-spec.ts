@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthMetrics } from '../../src/metrics/auth-metrics.js';
@@ -106,7 +107,30 @@ describe(`metrics on METRICS_PORT [${DB}]`, () => {
     expect(after).toContain('nodejs_eventloop_lag_seconds');
     // SQLite has no pool, and there is no Redis here: those are left out, not reported as 0.
     if (DB === 'sqlite') expect(after).not.toContain('authcentre_db_pool_connections{');
+    else {
+      // mysql2's pool: DB_POOL_SIZE (10) at most, some connections made, none waiting now.
+      expect(sample(after, 'authcentre_db_pool_connections', { state: 'max' })).toBe(10);
+      expect(sample(after, 'authcentre_db_pool_connections', { state: 'idle' })).toBeGreaterThanOrEqual(1);
+      expect(sample(after, 'authcentre_db_pool_waiting')).toBe(0);
+    }
     expect(after).not.toContain('authcentre_redis_up ');
+  });
+
+  it('has every metric the Grafana dashboard (docker/grafana/dashboards/authcentre.json) queries', async () => {
+    const dashboard = JSON.parse(readFileSync('docker/grafana/dashboards/authcentre.json', 'utf8')) as {
+      panels: { targets?: { expr: string }[] }[];
+    };
+    const queried = new Set(
+      dashboard.panels.flatMap((p) =>
+        (p.targets ?? []).flatMap((q) => [...q.expr.matchAll(/\b((?:authcentre|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1])),
+      ),
+    );
+    const text = await scrape();
+    // Absent here by design: no database pool on SQLite, no Redis without REDIS_URL.
+    const elsewhere = new Set(['authcentre_db_pool_connections', 'authcentre_db_pool_waiting', 'authcentre_redis_up']);
+    const missing = [...queried].filter((name) => !elsewhere.has(name) && !new RegExp(`^${name}(\\{| )`, 'm').test(text));
+    expect(missing).toEqual([]);
+    expect(queried.size).toBeGreaterThan(10);
   });
 
   it('counts lockouts', async () => {
