@@ -167,28 +167,29 @@ export class AuthMetrics implements TelemetrySink {
         },
       });
     }
-    if (sources.dbPool() === null) return;
-    new Gauge({
-      name: 'authcentre_db_pool_connections',
-      help: 'Database pool connections by state (in_use, idle), and the pool limit (max); absent on SQLite',
-      labelNames: ['state'],
-      registers,
-      collect() {
-        const pool = sources.dbPool();
-        if (!pool) return;
-        this.set({ state: 'in_use' }, Math.max(0, pool.total - pool.idle));
-        this.set({ state: 'idle' }, pool.idle);
-        this.set({ state: 'max' }, pool.max);
-      },
-    });
-    new Gauge({
-      name: 'authcentre_db_pool_waiting',
-      help: 'Queries waiting for a database connection; absent on SQLite',
-      registers,
-      collect() {
-        this.set(sources.dbPool()?.waiting ?? 0);
-      },
-    });
+    if (sources.dbPool() !== null) {
+      new Gauge({
+        name: 'authcentre_db_pool_connections',
+        help: 'Database pool connections by state (in_use, idle), and the pool limit (max); absent on SQLite',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          const pool = sources.dbPool();
+          if (!pool) return;
+          this.set({ state: 'in_use' }, Math.max(0, pool.total - pool.idle));
+          this.set({ state: 'idle' }, pool.idle);
+          this.set({ state: 'max' }, pool.max);
+        },
+      });
+      new Gauge({
+        name: 'authcentre_db_pool_waiting',
+        help: 'Queries waiting for a database connection; absent on SQLite',
+        registers,
+        collect() {
+          this.set(sources.dbPool()?.waiting ?? 0);
+        },
+      });
+    }
   }
 
   login(outcome: LoginOutcome): void {

@@ -5,6 +5,7 @@ import { AuthMetrics } from '../../src/metrics/auth-metrics.js';
 import { ADMIN, DB, startApp, startIssuer, type TestApp } from '../support/app.js';
 import { discover, registerClient } from '../support/oauth.js';
 import { freePort } from '../support/ports.js';
+import { startRedis } from '../support/redis.js';
 import { login } from '../support/users.js';
 
 /** One sample of the Prometheus text: its value, or undefined when the series is absent. */
@@ -148,6 +149,26 @@ describe(`metrics on METRICS_PORT [${DB}]`, () => {
     }
     // Each app has its own registry.
     expect(sample(await scrape(), 'authcentre_lockouts_total') ?? 0).toBe(before);
+  });
+
+  it('reports the Redis link: 1 while usable, 0 while the database answers alone', async () => {
+    const redis = await startRedis();
+    const port = await freePort();
+    const shared = await startApp({ REDIS_URL: redis.url, METRICS_PORT: String(port) });
+    const redisUp = async () => sample(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), 'authcentre_redis_up');
+    const until = async (want: number) => {
+      const deadline = Date.now() + 10_000;
+      while ((await redisUp()) !== want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      return redisUp();
+    };
+    try {
+      expect(await until(1)).toBe(1);
+      await redis.stop();
+      expect(await until(0)).toBe(0);
+    } finally {
+      await shared.close();
+      await redis.destroy();
+    }
   });
 
   it('serves nothing else on the metrics port, and no /metrics on the app port', async () => {
