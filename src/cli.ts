@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { ConsoleLogger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command, CommanderError, Option } from 'commander';
+import { AuditLog } from './audit/audit-log.entity.js';
+import { AuditService } from './audit/audit.service.js';
+import { cliContext, CLI_ACTOR } from './cli/cli-actor.js';
 import { AdminCommands, CliError, generatePassword } from './cli/admin-commands.service.js';
 import { CliModule } from './cli/cli.module.js';
 import { AppException } from './common/errors/app.exception.js';
@@ -226,6 +229,10 @@ function buildProgram(io: Io): Command {
       const dataSource = await createDataSource(config).initialize();
       try {
         const applied = await migrateSchema(dataSource, config);
+        await new AuditService(dataSource.getRepository(AuditLog)).record(
+          { action: 'schema.migrate', actorId: CLI_ACTOR, detail: { applied } },
+          cliContext(),
+        );
         if (opts.json) io.out(`${JSON.stringify({ applied })}\n`);
         else io.out(applied.length ? `applied: ${applied.join(' ')}\n` : 'applied: none (the schema is up to date)\n');
       } finally {

@@ -167,6 +167,7 @@ describe(`admin CLI (bin/cli.cjs) [${DB}]`, () => {
     expect(res.status).toBe(200);
     const actions = new Set((res.body.data.items as { action: string; actor_id: string }[]).map((i) => i.action));
     for (const action of [
+      'schema.migrate',
       'user.create',
       'user.unlock',
       'user.password.set',
