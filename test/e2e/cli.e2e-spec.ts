@@ -1,7 +1,9 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, createTestDatabase, DB, startIssuer, type TestApp, type TestDatabase } from '../support/app.js';
-import { fields, runCli, type CliResult } from '../support/cli.js';
+import { CLI, fields, runCli, type CliResult } from '../support/cli.js';
+import { OutputTail, spawnServer, stopChild } from '../support/child.js';
+import { freePort } from '../support/ports.js';
 import { createDatabase, startMariaDb, type MariaDbHandle } from '../support/mariadb.js';
 import { discover } from '../support/oauth.js';
 import { login } from '../support/users.js';
@@ -184,6 +186,30 @@ describe(`admin CLI (bin/cli.cjs) [${DB}]`, () => {
     const debug = await cli(['--debug', 'end-sessions', 'nobody-here']);
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('starts the server with no command, and with serve', async () => {
+    for (const args of [[], ['serve']]) {
+      const port = await freePort();
+      const tail = new OutputTail();
+      const child = spawnServer(process.execPath, [CLI, ...args], tail, {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, PORT: String(port), HOST: '127.0.0.1' },
+      });
+      try {
+        const deadline = Date.now() + 20_000;
+        let status = 0;
+        while (status !== 200 && Date.now() < deadline) {
+          status = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+            (r) => r.status,
+            () => 0,
+          );
+          if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(status, tail.tail()).toBe(200);
+      } finally {
+        await stopChild(child);
+      }
+    }
   });
 
   it('refuses a bad configuration with the variable named', async () => {
