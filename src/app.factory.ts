@@ -15,6 +15,8 @@ import { ErrorCode } from './common/errors/error-codes.js';
 import { setupSwagger } from './openapi/swagger.js';
 import { OAuthHttp } from './oauth/oauth-http.js';
 import { OAUTH_MOUNT } from './oauth/oauth.constants.js';
+import { AuthMetrics } from './metrics/auth-metrics.js';
+import { instrumentHttp } from './metrics/http-metrics.js';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -108,6 +110,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     }
     done(null, payload);
   });
+  // Latency per route template (docs/operations.md), before any route is registered so every one has it.
+  if (config.metrics.port !== undefined) instrumentHttp(fastify, app.get(AuthMetrics).httpDuration);
   // request.cookies and reply.setCookie: the refresh cookie of cookie mode (docs/api.md §12, auth/token-delivery.ts).
   await app.register(fastifyCookie);
   if (config.http.corsOrigins.length) {

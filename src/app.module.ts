@@ -12,6 +12,7 @@ import type { AppConfig } from './config/app.config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ClientsModule } from './clients/clients.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { PermissionsModule } from './permissions/permissions.module.js';
@@ -42,6 +43,8 @@ export class AppModule {
         ClientsModule,
         OAuthModule,
         HealthModule,
+        // Prometheus metrics on their own port, only with METRICS_PORT (docs/operations.md).
+        ...(config.metrics.port !== undefined ? [MetricsModule] : []),
       ],
       providers: [
         { provide: APP_GUARD, useExisting: JwtAccessGuard },

@@ -45,7 +45,9 @@ export type AuditAction =
   | 'client.delete'
   | 'client.secret.rotate'
   | 'oauth.token'
-  | 'oauth.revoke';
+  | 'oauth.revoke'
+  /** The admin CLI applied database migrations (docs/operations.md). */
+  | 'schema.migrate';
 
 export interface AuditEntry {
   action: AuditAction;

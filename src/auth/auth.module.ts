@@ -14,6 +14,7 @@ import { StateModule } from '../state/state.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { TelemetryModule } from '../common/telemetry/telemetry.module.js';
 import { SignInService } from './sign-in.service.js';
 import { CAPTCHA_STORE } from './captcha/captcha.store.js';
 import { CaptchaService } from './captcha/captcha.service.js';
@@ -49,6 +50,7 @@ import { KeysModule } from '../keys/keys.module.js';
     MailModule,
     StateModule,
     KeysModule,
+    TelemetryModule,
     PassportModule,
     // Keys are passed per call as KeyObjects by TokenService.
     JwtModule.register({}),

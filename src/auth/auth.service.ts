@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import type { RequestContext } from '../common/http/request-context.js';
+import { Telemetry, type RefreshOutcome } from '../common/telemetry/telemetry.js';
 import { SessionService } from '../sessions/session.service.js';
 import { toUserDto, type UserDto } from '../users/dto/user.dto.js';
 import { EmailVerificationService } from '../users/email-verification.service.js';
@@ -19,6 +20,17 @@ import type { LoginDto, LoginResultDto, RegisterDto } from './dto/auth.dto.js';
 import type { LoginMfaDto, MfaChallengeDto, MfaLoginResultDto, TotpEnrolmentDto } from './dto/mfa.dto.js';
 import { SignInService, type ProvedUser } from './sign-in.service.js';
 import { TokenService, type RefreshPrincipal, type TokenPair } from './token.service.js';
+
+/** What each outcome of a rotation counts as in the refresh metrics. */
+const REFRESH_OUTCOME: Record<Awaited<ReturnType<SessionService['rotate']>>['kind'], RefreshOutcome> = {
+  rotated: 'success',
+  // The same token again within REFRESH_GRACE_SECONDS (a client's retry): answered, not theft.
+  grace: 'success',
+  reused: 'reused',
+  revoked: 'revoked',
+  expired: 'expired',
+  foreign: 'invalid',
+};
 
 /** The API door (docs/api.md §3): register, login, refresh and logout. Sign-in itself is SignInService. */
 @Injectable()
@@ -36,6 +48,7 @@ export class AuthService {
     private readonly userAccess: UserAccess,
     private readonly verification: EmailVerificationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly telemetry: Telemetry,
   ) {}
 
   async register(dto: RegisterDto, ctx: RequestContext): Promise<UserDto> {
@@ -95,6 +108,7 @@ export class AuthService {
 
   async refresh(principal: RefreshPrincipal, ctx: RequestContext): Promise<TokenPair> {
     const outcome = await this.sessions.rotate(principal);
+    this.telemetry.refresh(REFRESH_OUTCOME[outcome.kind]);
     switch (outcome.kind) {
       case 'revoked':
         throw new AppException(ErrorCode.TOKEN_REVOKED);

@@ -7,6 +7,7 @@ import { runTransaction } from '../common/database/transaction.js';
 import { AppException, detail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import type { RequestContext } from '../common/http/request-context.js';
+import { Telemetry, type LoginOutcome } from '../common/telemetry/telemetry.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { LoginAttemptsService } from '../credentials/login-attempts.service.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
@@ -71,6 +72,22 @@ export interface CompletedChallenge {
   recoveryCodes?: string[];
 }
 
+/** The login outcome (metrics) an error of a sign-in step means; undefined for a malformed request. */
+const OUTCOME_OF_ERROR: Partial<Record<ErrorCode, LoginOutcome>> = {
+  [ErrorCode.INVALID_CREDENTIALS]: 'bad_credentials',
+  [ErrorCode.ACCOUNT_LOCKED]: 'locked',
+  [ErrorCode.CAPTCHA_REQUIRED]: 'captcha_required',
+  [ErrorCode.CAPTCHA_INVALID]: 'captcha_invalid',
+  [ErrorCode.ACCOUNT_DISABLED]: 'disabled',
+  [ErrorCode.EMAIL_NOT_VERIFIED]: 'email_not_verified',
+  [ErrorCode.INVALID_MFA_CODE]: 'mfa_failed',
+  [ErrorCode.INVALID_MFA_TOKEN]: 'mfa_failed',
+};
+
+function loginOutcomeOf(err: unknown): LoginOutcome | undefined {
+  return err instanceof AppException ? OUTCOME_OF_ERROR[err.code] : 'error';
+}
+
 /** 403 ACCOUNT_LOCKED with Retry-After, in seconds until `until`. */
 export function lockedError(until: Date): AppException {
   const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
@@ -118,6 +135,7 @@ export class SignInService implements OnModuleInit {
     @Inject(MFA_CHALLENGE_STORE) private readonly challenges: MfaChallenges,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly verification: EmailVerificationService,
+    private readonly telemetry: Telemetry,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -131,6 +149,21 @@ export class SignInService implements OnModuleInit {
    * the OAuth client asking, for the audit log.
    */
   async prove(input: Credentials, ctx: RequestContext, clientId?: string): Promise<ProvedUser> {
+    return this.counted(this.provePassword(input, ctx, clientId));
+  }
+
+  /** Every step's failure counts in the login metrics by what it means, at every door. */
+  private async counted<T>(step: Promise<T>): Promise<T> {
+    try {
+      return await step;
+    } catch (err) {
+      const outcome = loginOutcomeOf(err);
+      if (outcome) this.telemetry.login(outcome);
+      throw err;
+    }
+  }
+
+  private async provePassword(input: Credentials, ctx: RequestContext, clientId?: string): Promise<ProvedUser> {
     const user = await this.users.findForLogin(input.login);
     const key = this.attempts.keyOf(user ? { userId: user.id } : { name: input.login });
     const client = clientId ? { client_id: clientId } : {};
@@ -168,6 +201,7 @@ export class SignInService implements OnModuleInit {
     if (!user || !valid) {
       await failure('invalid_credentials', { failed_attempts: attempt.failedAttempts });
       if (attempt.locksIfFailed) {
+        this.telemetry.lockout();
         await this.audit.record(
           {
             action: 'auth.locked',
@@ -228,6 +262,7 @@ export class SignInService implements OnModuleInit {
       if (await this.users.upgradeHash(proved.user.id, checkedHash, upgraded)) checkedHash = upgraded;
     }
     const enrol = proved.secondFactor === 'enrol';
+    this.telemetry.login('mfa_required');
     const mfaToken = await this.challenges.create({
       userId: proved.user.id,
       clientId: clientId ?? null,
@@ -271,6 +306,10 @@ export class SignInService implements OnModuleInit {
    * enrolment the factor is on and `recoveryCodes` holds the new codes.
    */
   async completeChallenge(input: SecondFactorProof, ctx: RequestContext, clientId?: string): Promise<CompletedChallenge> {
+    return this.counted(this.proveSecondFactor(input, ctx, clientId));
+  }
+
+  private async proveSecondFactor(input: SecondFactorProof, ctx: RequestContext, clientId?: string): Promise<CompletedChallenge> {
     if ((input.code === undefined) === (input.recoveryCode === undefined)) {
       throw new AppException(ErrorCode.VALIDATION_FAILED, {
         details: [detail('code', 'exactly_one', { fields: 'code, recovery_code' })],
@@ -342,6 +381,7 @@ export class SignInService implements OnModuleInit {
       const wrongCodes = challenge.wrongCodes + 1;
       await record(false, { reason: 'invalid_code', failed_attempts: attempt.failedAttempts, wrong_codes: wrongCodes });
       if (attempt.locksIfFailed) {
+        this.telemetry.lockout();
         await this.audit.record(
           { action: 'auth.locked', actorId: user.id, targetType: 'user', targetId: user.id, success: false, detail: { ...client } },
           ctx,
@@ -377,6 +417,12 @@ export class SignInService implements OnModuleInit {
    */
   async finish(proved: ProvedUser, ctx: RequestContext, opts: { clientId?: string; kind?: SessionKind } = {}): Promise<Session> {
     if (proved.secondFactor !== 'none') throw new Error('SignInService.finish: a second factor is owed; call challenge() first');
+    const session = await this.counted(this.startSession(proved, ctx, opts));
+    this.telemetry.login('success');
+    return session;
+  }
+
+  private async startSession(proved: ProvedUser, ctx: RequestContext, opts: { clientId?: string; kind?: SessionKind }): Promise<Session> {
     const { clientId, kind } = opts;
     const { user } = proved;
     const newHash =
@@ -447,6 +493,7 @@ export class SignInService implements OnModuleInit {
         ctx,
       );
       if (attempt.locksIfFailed) {
+        this.telemetry.lockout();
         await this.audit.record({ action: 'auth.locked', actorId: userId, targetType: 'user', targetId: userId, success: false }, ctx);
       }
       throw new AppException(ErrorCode.WRONG_PASSWORD);
@@ -464,6 +511,7 @@ export class SignInService implements OnModuleInit {
         ctx,
       );
       if (attempt.locksIfFailed) {
+        this.telemetry.lockout();
         await this.audit.record({ action: 'auth.locked', actorId: userId, targetType: 'user', targetId: userId, success: false }, ctx);
       }
       throw new AppException(ErrorCode.INVALID_MFA_CODE);

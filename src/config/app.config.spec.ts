@@ -167,4 +167,12 @@ describe('loadConfig', () => {
     expect(issues({ MFA_REQUIRED_ROLES: 'admin' })).toEqual(['MFA_REQUIRED_ROLES']);
     expect(issues({ MFA_REQUIRED_ROLES: 'ADMIN;USER' })).toEqual(['MFA_REQUIRED_ROLES']);
   });
+
+  it('serves no metrics unless METRICS_PORT is set; then on loopback by default, never on PORT', () => {
+    expect(loadConfig({}).metrics).toEqual({ port: undefined, host: '127.0.0.1' });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(issues({ METRICS_PORT: 'x' })).toEqual(['METRICS_PORT']);
+    expect(issues({ METRICS_PORT: '0' })).toEqual(['METRICS_PORT']);
+    expect(issues({ PORT: '8080', METRICS_PORT: '8080' })).toEqual(['METRICS_PORT']);
+  });
 });

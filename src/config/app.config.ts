@@ -40,6 +40,8 @@ export interface AppConfig {
     timeoutMs: number;
   };
   redis: { url?: string };
+  /** METRICS_PORT / METRICS_HOST: the Prometheus endpoint's own server; no port = no metrics at all. */
+  metrics: { port?: number; host: string };
   /** 32 bytes (ENCRYPTION_KEY): seals signing keys and TOTP secrets. Undefined until `resolveSecrets` fills it in development. */
   encryptionKey?: Buffer;
   jwt: {
@@ -156,6 +158,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       timeoutMs: e.DB_TIMEOUT_MS,
     },
     redis: { url: e.REDIS_URL },
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, 'base64') : undefined,
     jwt: {
       accessSecret: e.JWT_ACCESS_SECRET,

@@ -131,6 +131,10 @@ export const envSchema = z
     /** Swagger UI at /docs and the OpenAPI document at /docs-json; default on except in production. */
     DOCS_ENABLED: bool.optional(),
     TRUST_PROXY: trustProxy.default(false),
+    /** Prometheus text at /metrics on this port, on its own small server (docs/operations.md); unset = off. */
+    METRICS_PORT: int(1, 65535).optional(),
+    /** Where that server listens: loopback by default, so only the host (or a scraper beside it) reads it. */
+    METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
     /** The service's own external base URL; the OpenID issuer is `${PUBLIC_URL}/oauth2`. */
     PUBLIC_URL: httpUrl.optional(),
     /** Where mailed links point (reset-password, verify-email); default PUBLIC_URL, whose pages serve them. */
@@ -202,6 +206,10 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.DB_TYPE === 'mysql' && !env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required when DB_TYPE=mysql' });
+    }
+    // Metrics are never served on the public port (they describe the service's load and failures).
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT: metrics have a port of their own' });
     }
     if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_TRANSPORT=smtp' });

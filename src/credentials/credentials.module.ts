@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
+import { Telemetry } from '../common/telemetry/telemetry.js';
+import { TelemetryModule } from '../common/telemetry/telemetry.module.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { LoginFailure } from './login-failure.entity.js';
 import { defaultHashPool, PasswordHasher } from './password-hasher.js';
@@ -14,12 +16,13 @@ import { UserTokensService } from './user-tokens.service.js';
  * tokens mailed to users.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([LoginFailure, UserToken])],
+  imports: [TypeOrmModule.forFeature([LoginFailure, UserToken]), TelemetryModule],
   providers: [
     {
       provide: PasswordHasher,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new PasswordHasher(config.auth.hashPoolSize ?? defaultHashPool(config.auth.uvThreadpoolSize)),
+      inject: [APP_CONFIG, Telemetry],
+      useFactory: (config: AppConfig, telemetry: Telemetry) =>
+        new PasswordHasher(config.auth.hashPoolSize ?? defaultHashPool(config.auth.uvThreadpoolSize), telemetry),
     },
     PasswordPolicy,
     LoginAttemptsService,

@@ -25,6 +25,15 @@ describe('the hashing pool', () => {
     expect(peak).toBe(2);
   });
 
+  it('reports how long each job waited for a slot (0 when one was free)', async () => {
+    const waits: number[] = [];
+    const pool = new PasswordHasher(1, { hashWait: (seconds) => waits.push(seconds) });
+    await Promise.all([pool.limited(() => sleep(50)), pool.limited(() => sleep(1))]);
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBe(0);
+    expect(waits[1]).toBeGreaterThanOrEqual(0.04);
+  });
+
   it('frees the slot when a job fails', async () => {
     const pool = new PasswordHasher(1);
     await expect(pool.limited(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import bcrypt from 'bcrypt';
+import type { TelemetrySink } from '../common/telemetry/telemetry.js';
 
 /**
  * argon2id with the parameters of OWASP's Password Storage Cheat Sheet (m=19 MiB, t=2, p=1).
@@ -29,7 +30,11 @@ export class PasswordHasher {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private size: number) {
+  /** `telemetry` hears how long each hash waited for a slot (the metric of a login storm). */
+  constructor(
+    private size: number,
+    private readonly telemetry?: Pick<TelemetrySink, 'hashWait'>,
+  ) {
     this.size = Math.max(1, Math.floor(size));
   }
 
@@ -53,8 +58,14 @@ export class PasswordHasher {
 
   /** Runs `work` when one of the pool's slots is free; a finished hash hands its slot on. */
   async limited<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running < this.size) this.running++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.running < this.size) {
+      this.running++;
+      this.telemetry?.hashWait(0);
+    } else {
+      const queuedAt = performance.now();
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.telemetry?.hashWait((performance.now() - queuedAt) / 1000);
+    }
     try {
       return await work();
     } finally {

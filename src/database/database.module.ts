@@ -8,27 +8,41 @@ import { seed, SeedError, SeedReport } from './seeds/seed.js';
 const LOCK = 'authcentre_schema';
 
 /**
- * Runs pending migrations (never `synchronize`), then seeds. On MySQL several instances may
- * start at once: a named lock (GET_LOCK) lets one migrate and seed while the others wait,
- * then find nothing left to do.
+ * Runs pending migrations (never `synchronize`) and returns their names. On MySQL several
+ * instances (or the admin CLI) may do it at once: a named lock (GET_LOCK) lets one migrate
+ * while the others wait, then find nothing left to do. `andThen` runs under the same lock.
  */
-async function prepareSchema(dataSource: DataSource, config: AppConfig): Promise<SeedReport> {
-  const logger = new Logger('Database');
+export async function migrateSchema(
+  dataSource: DataSource,
+  config: AppConfig,
+  andThen?: (applied: string[]) => Promise<void>,
+): Promise<string[]> {
   const runner = config.db.type === 'mysql' ? dataSource.createQueryRunner() : null;
   try {
     if (runner) {
       const [row] = await runner.query(`SELECT GET_LOCK('${LOCK}', 120) AS got`);
       if (Number(row?.got) !== 1) throw new Error('Timed out waiting for another instance to finish migrating');
     }
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length) logger.log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
-    return await seed(dataSource, config, logger);
+    const applied = (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
+    await andThen?.(applied);
+    return applied;
   } finally {
     if (runner) {
       await runner.query(`SELECT RELEASE_LOCK('${LOCK}')`).catch(() => undefined);
       await runner.release();
     }
   }
+}
+
+/** At start: pending migrations, then the seed (docs/api.md §7). */
+async function prepareSchema(dataSource: DataSource, config: AppConfig): Promise<SeedReport> {
+  const logger = new Logger('Database');
+  let report = new SeedReport();
+  await migrateSchema(dataSource, config, async (applied) => {
+    if (applied.length) logger.log(`Applied migrations: ${applied.join(', ')}`);
+    report = await seed(dataSource, config, logger);
+  });
+  return report;
 }
 
 /**

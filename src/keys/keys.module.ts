@@ -12,6 +12,6 @@ import { SigningKey } from './signing-key.entity.js';
   imports: [TypeOrmModule.forFeature([SigningKey]), AuthzModule, AuditModule],
   controllers: [KeysController],
   providers: [KeyStore, KeysService],
-  exports: [KeyStore],
+  exports: [KeyStore, KeysService],
 })
 export class KeysModule {}

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { AuthzModule } from '../authz/authz.module.js';
+import { TelemetryModule } from '../common/telemetry/telemetry.module.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -31,6 +32,7 @@ import { OIDC_KV, OidcProvider } from './oidc-provider.service.js';
     SessionsModule,
     StateModule,
     UsersModule,
+    TelemetryModule,
   ],
   providers: [
     OAuthStore,

@@ -5,6 +5,7 @@ import Provider, { errors, type AdapterPayload, type Configuration, type KoaCont
 import { SignInService } from '../auth/sign-in.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { KeyValueStore } from '../common/cache/kv-store.js';
+import { Telemetry } from '../common/telemetry/telemetry.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { ClientsService } from '../clients/clients.service.js';
 import type { OAuthClient } from '../clients/client.entity.js';
@@ -65,6 +66,7 @@ export class OidcProvider implements OnModuleInit {
     private readonly signIn: SignInService,
     private readonly accessTokens: AccessTokens,
     private readonly audit: AuditService,
+    private readonly telemetry: Telemetry,
   ) {}
 
   /** `${PUBLIC_URL}/oauth2`. */
@@ -299,6 +301,7 @@ export class OidcProvider implements OnModuleInit {
   private listen(provider: Provider): void {
     provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
       const failed = ctx.status >= 400;
+      this.telemetry.oauthGrant(ctx.oidc.params?.grant_type as string | undefined, failed ? 'error' : 'success');
       void this.audit
         .record(
           {
@@ -314,6 +317,7 @@ export class OidcProvider implements OnModuleInit {
         .catch(() => undefined);
     });
     provider.on('grant.error', (ctx: KoaContextWithOIDC, err: { error?: string; error_detail?: string }) => {
+      this.telemetry.oauthGrant(ctx.oidc.params?.grant_type as string | undefined, err.error ?? 'error');
       void this.audit
         .record(
           {

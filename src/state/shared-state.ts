@@ -1,6 +1,6 @@
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import { MemoryKvStore, type KeyValueStore } from '../common/cache/kv-store.js';
-import { MemoryStateCache, type StateCache } from '../common/cache/state-cache.js';
+import { MemoryStateCache, type CacheStats, type StateCache } from '../common/cache/state-cache.js';
 
 /** Injection token of the one SharedState of the process (StateModule). */
 export const SHARED_STATE = Symbol('SHARED_STATE');
@@ -25,6 +25,10 @@ export interface SharedState {
   throttlerStorage(): ThrottlerStorage;
   /** Redis as readiness reports it; null without Redis. */
   health(): Promise<StateHealth | null>;
+  /** The hit and miss counts of every cache handed out, by namespace (for the metrics). */
+  cacheStats(): Iterable<[namespace: string, stats: CacheStats]>;
+  /** Whether the Redis connection is usable now, without a round trip; null without Redis. */
+  redisConnected(): boolean | null;
 }
 
 /** One instance: everything in this process's memory. */
@@ -48,6 +52,14 @@ export class MemorySharedState implements SharedState {
   }
 
   async health(): Promise<StateHealth | null> {
+    return null;
+  }
+
+  *cacheStats(): Iterable<[string, CacheStats]> {
+    for (const [namespace, cache] of this.caches) yield [namespace, cache.stats];
+  }
+
+  redisConnected(): null {
     return null;
   }
 }

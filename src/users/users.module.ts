@@ -36,6 +36,6 @@ import { UsersService } from './users.service.js';
   ],
   controllers: [UsersController],
   providers: [UsersService, UserAccess, UserQueryService, UsersAdminService, UserRolesService, SuperAdmins, EmailVerificationService],
-  exports: [UsersService, UserAccess, EmailVerificationService],
+  exports: [UsersService, UserAccess, EmailVerificationService, UsersAdminService],
 })
 export class UsersModule {}

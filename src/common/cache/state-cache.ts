@@ -8,7 +8,15 @@ import { MemoryCache } from './memory-cache.js';
  * invalidation of the same key (or of everything) was happening is never served
  * afterwards. So a revocation can never be overwritten by a slower, older read.
  */
+/** Lookups since start: a hit is served from memory, a miss goes to the loader (the database). */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+}
+
 export interface StateCache<V> {
+  /** Counted in place (two integers: nothing allocated per lookup); read by the metrics. */
+  readonly stats: CacheStats;
   getOrLoad(key: string, loader: () => Promise<V>, ttlSeconds: number): Promise<V>;
   invalidate(key: string): Promise<void>;
   invalidateAll(): Promise<void>;
@@ -32,6 +40,7 @@ export class MemoryStateCache<V> implements StateCache<V> {
   private readonly entries: MemoryCache<Versioned<V>>;
   private readonly keyVersions: MemoryCache<number>;
   private allVersion = 0;
+  readonly stats: CacheStats = { hits: 0, misses: 0 };
 
   constructor(maxKeys = 100_000) {
     this.entries = new MemoryCache(maxKeys);
@@ -44,7 +53,11 @@ export class MemoryStateCache<V> implements StateCache<V> {
   async getOrLoad(key: string, loader: () => Promise<V>, ttlSeconds: number): Promise<V> {
     const keyVersion = this.keyVersions.get(key) ?? 0;
     const hit = this.entries.get(key);
-    if (hit && hit.all === this.allVersion && hit.key === keyVersion) return hit.value;
+    if (hit && hit.all === this.allVersion && hit.key === keyVersion) {
+      this.stats.hits++;
+      return hit.value;
+    }
+    this.stats.misses++;
     const all = this.allVersion;
     const value = await loader();
     this.entries.set(key, { value, all, key: keyVersion }, ttlSeconds);

@@ -3,7 +3,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 import { MemoryKvStore, type KeyValueStore } from '../../common/cache/kv-store.js';
-import type { StateCache } from '../../common/cache/state-cache.js';
+import type { CacheStats, StateCache } from '../../common/cache/state-cache.js';
 import type { SharedState, StateHealth } from '../shared-state.js';
 import { connectRedis } from './redis-connection.js';
 import { RedisKvStore } from './redis-kv-store.js';
@@ -74,6 +74,15 @@ export class RedisSharedState implements SharedState, OnApplicationShutdown {
     } catch {
       return { status: 'down', fallback: 'database' };
     }
+  }
+
+  *cacheStats(): Iterable<[string, CacheStats]> {
+    for (const [namespace, cache] of this.caches) yield [namespace, cache.stats];
+  }
+
+  /** The command connection (ioredis `status`): `ready` is usable; anything else means the database answers alone. */
+  redisConnected(): boolean {
+    return this.client.status === 'ready';
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { MemoryCache } from '../../common/cache/memory-cache.js';
-import type { StateCache } from '../../common/cache/state-cache.js';
+import type { CacheStats, StateCache } from '../../common/cache/state-cache.js';
 
 interface Entry<V> {
   value: V;
@@ -23,6 +23,7 @@ export class RedisStateCache<V> implements StateCache<V> {
   private readonly local: MemoryCache<Entry<V>>;
   private readonly allKey: string;
   private healthy = false;
+  readonly stats: CacheStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly redis: Redis,
@@ -61,17 +62,25 @@ export class RedisStateCache<V> implements StateCache<V> {
   }
 
   async getOrLoad(key: string, loader: () => Promise<V>, ttlSeconds: number): Promise<V> {
-    if (!this.healthy) return loader();
+    if (!this.healthy) {
+      this.stats.misses++;
+      return loader();
+    }
     let versions: (string | null)[];
     try {
       versions = await this.redis.mget(this.allKey, this.verKey(key));
     } catch {
+      this.stats.misses++;
       return loader();
     }
     const all = versions[0] ?? '0';
     const own = versions[1] ?? '0';
     const hit = this.local.get(key);
-    if (hit && hit.all === all && hit.key === own) return hit.value;
+    if (hit && hit.all === all && hit.key === own) {
+      this.stats.hits++;
+      return hit.value;
+    }
+    this.stats.misses++;
     const value = await loader();
     this.local.set(key, { value, all, key: own }, ttlSeconds);
     return value;
