@@ -13,6 +13,7 @@ import { AppException } from './common/errors/app.exception.js';
 import { ErrorCode } from './common/errors/error-codes.js';
 import { setupSwagger } from './openapi/swagger.js';
 import { OAuthHttp } from './oauth/oauth-http.js';
+import { PagesService } from './pages/pages.service.js';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -145,6 +146,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   // The authorization server at /oauth2: raw Fastify routes (OAuth answers, not the envelope).
   app.get(OAuthHttp).mount(fastify);
+  // The hosted pages' one stylesheet (their CSP allows no inline style).
+  app.get(PagesService).mount(fastify);
   applyApiPrefix(app);
   setupSwagger(app);
   return app;

@@ -26,6 +26,10 @@ import {
 import { OAuthStore } from './oauth-store.js';
 import { ProviderAdapter } from './provider-adapter.js';
 import { requestContextOf } from './request-context.js';
+import { RememberedConsents } from './interaction/consents.js';
+import { grantScopes } from './interaction/grant-scopes.js';
+import { PagesService } from '../pages/pages.service.js';
+import type { Locale } from '../common/i18n/messages.js';
 
 /** Injection token of the shared-state store of the provider's short-lived models. */
 export const OIDC_KV = Symbol('OIDC_KV');
@@ -65,6 +69,8 @@ export class OidcProvider implements OnModuleInit {
     private readonly signIn: SignInService,
     private readonly accessTokens: AccessTokens,
     private readonly audit: AuditService,
+    private readonly pages: PagesService,
+    private readonly consents: RememberedConsents,
   ) {}
 
   /** `${PUBLIC_URL}/oauth2`. */
@@ -184,7 +190,24 @@ export class OidcProvider implements OnModuleInit {
         introspection: { enabled: true },
         revocation: { enabled: true },
         userinfo: { enabled: true },
-        rpInitiatedLogout: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          logoutSource: async (ctx, form) => {
+            const client = ctx.oidc.client;
+            this.page(ctx, 200, 'oauth/logout', (locale) => ({
+              title: this.pages.t(locale, 'logout.title'),
+              clientName: client ? (client.clientName ?? client.clientId) : undefined,
+              // The provider's own form: its action and its xsrf token (the CSRF check of the logout).
+              form,
+            }));
+          },
+          postLogoutSuccessSource: async (ctx) => {
+            this.page(ctx, 200, 'message', (locale) => ({
+              title: this.pages.t(locale, 'logout.done_title'),
+              message: this.pages.t(locale, 'logout.done'),
+            }));
+          },
+        },
         resourceIndicators: {
           enabled: true,
           defaultResource: async () => API_RESOURCE,
@@ -226,11 +249,57 @@ export class OidcProvider implements OnModuleInit {
         Grant: this.config.jwt.sessionMaxLifetime,
       },
       clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false,
+      // Consent remembered per user and client, implied for first-party clients (docs/api.md §10).
+      loadExistingGrant: (ctx) => this.existingGrant(ctx),
       renderError: async (ctx, out) => {
-        ctx.type = 'html';
-        ctx.body = simplePage('Sign-in error', `<p>${escape(String(out.error_description ?? out.error))}</p>`);
+        const error = String(out.error ?? 'server_error');
+        const known = this.pages.t('en', `error.oauth.${error}`) !== `error.oauth.${error}`;
+        this.page(ctx, ctx.status >= 400 ? ctx.status : 400, 'message', (locale) => ({
+          title: this.pages.t(locale, 'error.title'),
+          message: this.pages.t(locale, known ? `error.oauth.${error}` : 'error.oauth.invalid_request'),
+          // The provider's own words (never a secret or a stack): what a developer needs to fix the request.
+          detail: out.error_description ? `${error}: ${String(out.error_description)}` : error,
+          alert: true,
+        }));
       },
     };
+  }
+
+  /**
+   * The grant an authorization request may use without asking: the one of this browser
+   * session, else a new one with the scopes the user already allowed this client (or, for
+   * a first-party client, every scope it asks for). Asked-for scopes beyond those make the
+   * consent prompt ask for just those.
+   */
+  private async existingGrant(ctx: KoaContextWithOIDC) {
+    const { oidc } = ctx;
+    const client = oidc.client!;
+    const session = oidc.session!;
+    const grantId = (oidc.result?.consent as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
+    if (grantId) {
+      const found = await oidc.provider.Grant.find(grantId);
+      if (found) return found;
+    }
+    const accountId = session.accountId;
+    if (!accountId) return undefined;
+    const requested = [...oidc.requestParamScopes];
+    const allowed = client.metadata().first_party ? new Set(requested) : await this.consents.scopes(accountId, client.clientId);
+    const scopes = requested.filter((scope) => allowed.has(scope));
+    if (!scopes.length) return undefined;
+    const grant = new oidc.provider.Grant({ accountId, clientId: client.clientId });
+    grantScopes(grant, scopes);
+    await grant.save();
+    return grant;
+  }
+
+  /** A hosted page answered by the provider itself (errors, logout): the pages' layout, locale and headers. */
+  private page(ctx: KoaContextWithOIDC, status: number, view: string, data: (locale: Locale) => Record<string, unknown>): void {
+    const rc = requestContextOf(ctx);
+    const locale = this.pages.locale(ctx.get('accept-language') || undefined, ctx.oidc?.params?.ui_locales);
+    const content = data(locale) as { title: string };
+    ctx.status = status;
+    ctx.set(this.pages.headers(locale));
+    ctx.body = this.pages.render(view, { ...content, requestId: rc.requestId || undefined }, locale);
   }
 
   /**
@@ -354,10 +423,4 @@ export function toClientMetadata(client: OAuthClient): AdapterPayload {
     id_token_signed_response_alg: 'RS256',
     first_party: client.firstParty,
   } as AdapterPayload;
-}
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function simplePage(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title></head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 }

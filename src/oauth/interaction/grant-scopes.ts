@@ -1,0 +1,15 @@
+import type { Grant } from 'oidc-provider';
+import { API_RESOURCE, API_SCOPES, SCOPE_CLAIMS } from '../oauth.constants.js';
+
+/**
+ * Adds scopes to a grant the way the provider checks them: the OpenID scopes (and
+ * offline_access) as OIDC scopes, and those the API lists as scopes of its resource (a JWT
+ * access token carries only the latter, oidc-provider's `getResourceScopeFiltered`).
+ */
+export function grantScopes(grant: Grant, scopes: Iterable<string>): void {
+  const list = [...new Set(scopes)];
+  const oidc = list.filter((s) => s === 'offline_access' || s in SCOPE_CLAIMS);
+  const api = list.filter((s) => API_SCOPES.includes(s));
+  if (oidc.length) grant.addOIDCScope(oidc.join(' '));
+  if (api.length) grant.addResourceScope(API_RESOURCE, api.join(' '));
+}
