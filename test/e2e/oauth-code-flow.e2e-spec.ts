@@ -1,0 +1,264 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyValueStore } from '../../src/common/cache/kv-store.js';
+import { OIDC_KV } from '../../src/oauth/oidc-provider.service.js';
+import { DB, startIssuer, type TestApp } from '../support/app.js';
+import { loginAdmin } from '../support/admin.js';
+import { authorizationRequest, hidden, PageDriver, type Landing } from '../support/hosted-pages.js';
+import { discover, refusal, registerClient, type RegisteredClient } from '../support/oauth.js';
+import { register, type Registered } from '../support/users.js';
+
+/** Redirect URIs nobody listens on: these tests stop at the redirect (the browser test follows it). */
+const RP = 'http://127.0.0.1:9';
+const WEB_CB = `${RP}/cb/web`;
+const SPA_CB = `${RP}/cb/spa`;
+
+/**
+ * The authorization code flow without a browser (docs/api.md §9, §10): the refusals a
+ * relying party must meet, through openid-client, and the hosted pages driven by fetch with
+ * a cookie jar (PageDriver).
+ */
+describe(`the code flow: protocol [${DB}]`, () => {
+  let t: TestApp;
+  let issuer: string;
+  let web: RegisteredClient;
+  let spa: RegisteredClient;
+  let webConfig: client.Configuration;
+  let spaConfig: client.Configuration;
+  let user: Registered;
+
+  beforeAll(async () => {
+    t = await startIssuer({ LOGIN_MAX_FAILURES: '5', CAPTCHA_AFTER_FAILURES: '0' });
+    issuer = `${t.url}/oauth2`;
+    const admin = (await loginAdmin(t.http)).access_token;
+    web = await registerClient(t.http, admin, {
+      name: 'Web shop',
+      type: 'confidential',
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: [WEB_CB],
+      post_logout_redirect_uris: [`${RP}/bye`],
+      scopes: ['openid', 'profile', 'email', 'roles', 'offline_access'],
+    });
+    spa = await registerClient(t.http, admin, {
+      name: 'Console',
+      type: 'public',
+      first_party: true,
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: [SPA_CB],
+      scopes: ['openid', 'profile', 'email'],
+    });
+    webConfig = await discover(t.url, web);
+    spaConfig = await discover(t.url, spa);
+    user = await register(t.http);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Signs `who` in on the hosted page (and allows consent when asked); returns where the browser was sent. */
+  async function signIn(driver: PageDriver, url: URL, who: Registered = user): Promise<URL> {
+    let page = await driver.go(url.href);
+    expect(page.status, page.html.slice(0, 300)).toBe(200);
+    page = await driver.submit(page, 'login', { username: who.username, password: who.password });
+    if (!page.leftTo) page = await driver.submit(page, 'consent');
+    expect(page.leftTo, page.html.slice(0, 400)).toBeDefined();
+    return page.leftTo!;
+  }
+
+  const errorOf = (landing: Landing) => landing.leftTo?.searchParams.get('error');
+
+  it('signs in on the hosted page and exchanges the code (PKCE S256, state, nonce; RS256 ID token; userinfo by scope)', async () => {
+    const driver = new PageDriver(t.url);
+    const req = await authorizationRequest(webConfig, WEB_CB, { scope: 'openid email' });
+    const back = await signIn(driver, req.url);
+    expect(back.searchParams.get('state')).toBe(req.state);
+    expect(back.searchParams.get('iss')).toBe(issuer);
+    const tokens = await client.authorizationCodeGrant(webConfig, back, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+      idTokenExpected: true,
+    });
+    expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
+    const claims = tokens.claims()!;
+    expect(claims).toMatchObject({ sub: user.id, aud: web.client_id, iss: issuer, nonce: req.nonce, amr: ['pwd'] });
+    // No offline_access asked: no refresh token.
+    expect(tokens.refresh_token).toBeUndefined();
+    // The access token is the API's (RFC 9068), and it acts as the user.
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: user.id, client_id: web.client_id });
+    expect((await t.http.get('/api/v1/users/me', { token: tokens.access_token })).body.data.username).toBe(user.username);
+    // Userinfo has the claims of the scopes granted (email), not those of profile.
+    const info = await client.fetchUserInfo(webConfig, tokens.access_token, user.id);
+    expect(info).toMatchObject({ sub: user.id, email: user.email, email_verified: false });
+    expect(info.preferred_username).toBeUndefined();
+  });
+
+  it('refuses a redirect URI that is not registered exactly, on an error page (no redirect)', async () => {
+    const driver = new PageDriver(t.url);
+    for (const wrong of [`${RP}/cb/other`, `${WEB_CB}/`, `${WEB_CB}?x=1`, 'http://127.0.0.1:10/cb/web']) {
+      const req = await authorizationRequest(webConfig, wrong);
+      const page = await driver.go(req.url.href);
+      expect(page.leftTo).toBeUndefined();
+      expect(page.status).toBe(400);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('x-request-id')).toBeTruthy();
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(page.html).toContain('redirect_uri');
+      expect(page.html).not.toMatch(/<script|style=/);
+    }
+    // The page speaks the browser's language.
+    const req = await authorizationRequest(webConfig, `${RP}/cb/other`);
+    const zh = await driver.go(req.url.href, undefined, { 'accept-language': 'zh-CN,zh;q=0.9' });
+    expect(zh.html).toContain('应用请求返回到一个未登记的地址');
+  });
+
+  it('refuses the plain PKCE method, and a public client without PKCE', async () => {
+    const driver = new PageDriver(t.url);
+    const plain = await authorizationRequest(spaConfig, SPA_CB, { code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' });
+    const a = await driver.go(plain.url.href);
+    expect(errorOf(a)).toBe('invalid_request');
+    expect(a.leftTo!.searchParams.get('error_description')).toMatch(/code_challenge_method/);
+    const none = await authorizationRequest(spaConfig, SPA_CB);
+    none.url.searchParams.delete('code_challenge');
+    none.url.searchParams.delete('code_challenge_method');
+    const b = await driver.go(none.url.href);
+    expect(errorOf(b)).toBe('invalid_request');
+    expect(b.leftTo!.searchParams.get('error_description')).toMatch(/PKCE/);
+  });
+
+  it('refuses a missing or wrong PKCE verifier', async () => {
+    const driver = new PageDriver(t.url);
+    const req = await authorizationRequest(spaConfig, SPA_CB);
+    const back = await signIn(driver, req.url);
+    const wrong = await refusal(
+      client.authorizationCodeGrant(spaConfig, back, { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: req.state }),
+    );
+    expect(wrong.error).toBe('invalid_grant');
+    // Without a verifier (openid-client always sends one: raw form post).
+    const req2 = await authorizationRequest(spaConfig, SPA_CB);
+    const back2 = (await driver.go(req2.url.href)).leftTo!;
+    const res = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: back2.searchParams.get('code')!,
+        redirect_uri: SPA_CB,
+        client_id: spa.client_id,
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_grant');
+  });
+
+  it('a code used twice: the second use fails and revokes what the first issued', async () => {
+    const driver = new PageDriver(t.url);
+    const req = await authorizationRequest(webConfig, WEB_CB, { scope: 'openid profile offline_access', prompt: 'consent' });
+    const back = await signIn(driver, req.url);
+    const first = await client.authorizationCodeGrant(webConfig, back, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+    });
+    expect(first.refresh_token).toBeTruthy();
+    expect((await t.http.get('/api/v1/users/me', { token: first.access_token })).status).toBe(200);
+    const again = await refusal(
+      client.authorizationCodeGrant(webConfig, back, {
+        pkceCodeVerifier: req.verifier,
+        expectedState: req.state,
+        expectedNonce: req.nonce,
+      }),
+    );
+    expect(again.error).toBe('invalid_grant');
+    expect((await t.http.get('/api/v1/users/me', { token: first.access_token })).body.error).toBe('TOKEN_REVOKED');
+    expect((await refusal(client.refreshTokenGrant(webConfig, first.refresh_token!))).error).toBe('invalid_grant');
+    expect((await client.tokenIntrospection(webConfig, first.access_token)).active).toBe(false);
+  });
+
+  it('an expired code is refused (CODE_TTL 60 s: its stored expiry moved to the past)', async () => {
+    const driver = new PageDriver(t.url);
+    const req = await authorizationRequest(spaConfig, SPA_CB);
+    const back = await signIn(driver, req.url);
+    const code = back.searchParams.get('code')!;
+    const kv = t.app.get<KeyValueStore>(OIDC_KV);
+    const stored = JSON.parse((await kv.get(`AuthorizationCode:${code}`))!) as { exp: number; iat: number };
+    expect(stored.exp - stored.iat).toBe(60);
+    await kv.put(`AuthorizationCode:${code}`, JSON.stringify({ ...stored, iat: stored.iat - 120, exp: stored.exp - 120 }), 60);
+    const expired = await refusal(
+      client.authorizationCodeGrant(spaConfig, back, { pkceCodeVerifier: req.verifier, expectedState: req.state }),
+    );
+    expect(expired.error).toBe('invalid_grant');
+  });
+
+  it('prompt=none: login_required without a session, a code with one; max_age=0 asks for the password again', async () => {
+    const driver = new PageDriver(t.url);
+    const none = await authorizationRequest(spaConfig, SPA_CB, { prompt: 'none' });
+    const refused = await driver.go(none.url.href);
+    expect(errorOf(refused)).toBe('login_required');
+    expect(refused.leftTo!.searchParams.get('state')).toBe(none.state);
+    await expect(
+      client.authorizationCodeGrant(spaConfig, refused.leftTo!, { pkceCodeVerifier: none.verifier, expectedState: none.state }),
+    ).rejects.toBeInstanceOf(client.AuthorizationResponseError);
+
+    await signIn(driver, (await authorizationRequest(spaConfig, SPA_CB)).url);
+    const silent = await authorizationRequest(spaConfig, SPA_CB, { prompt: 'none' });
+    const ok = await driver.go(silent.url.href);
+    expect(ok.leftTo!.searchParams.get('code')).toBeTruthy();
+    const tokens = await client.authorizationCodeGrant(spaConfig, ok.leftTo!, {
+      pkceCodeVerifier: silent.verifier,
+      expectedState: silent.state,
+      expectedNonce: silent.nonce,
+    });
+    expect(tokens.claims()!.sub).toBe(user.id);
+
+    // max_age=0 with prompt=none: the session is too old, so login_required; without prompt=none, the sign-in page.
+    const aged = await authorizationRequest(spaConfig, SPA_CB, { prompt: 'none', max_age: '0' });
+    expect(errorOf(await driver.go(aged.url.href))).toBe('login_required');
+    const login = await authorizationRequest(spaConfig, SPA_CB, { prompt: 'login' });
+    const page = await driver.go(login.url.href);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('name="password"');
+  });
+
+  it('the hosted pages: CSRF refused, an unknown or foreign interaction, a cancel', async () => {
+    const driver = new PageDriver(t.url);
+    const req = await authorizationRequest(webConfig, WEB_CB);
+    const page = await driver.go(req.url.href);
+    expect(page.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'; object-src 'none'",
+    );
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    for (const name of ['username', 'password'])
+      expect(page.html).toMatch(new RegExp(`<label for="${name}">[^<]+</label>\\s*<input id="${name}" name="${name}"`));
+    expect(page.html).toContain('<button type="submit">');
+    expect(page.html).toContain('/forgot-password');
+    expect(page.html).not.toMatch(/<script|style=/);
+    // A wrong CSRF token.
+    const action = page.url.replace(/\/?$/, '/login').replace(`${t.url}`, '');
+    const forged = await driver.go(`${t.url}${action}`, { csrf: 'x', username: user.username, password: user.password });
+    expect(forged.status).toBe(403);
+    expect(forged.html).toContain('The form has expired');
+    // The token of another interaction.
+    const other = await new PageDriver(t.url).go((await authorizationRequest(webConfig, WEB_CB)).url.href);
+    const crossed = await driver.go(`${t.url}${action}`, {
+      csrf: hidden(other.html, 'csrf'),
+      username: user.username,
+      password: user.password,
+    });
+    expect(crossed.status).toBe(403);
+    // An unknown interaction, and one without its cookie.
+    expect((await driver.go(`${issuer}/interaction/nope`)).status).toBe(400);
+    expect((await new PageDriver(t.url).go(page.url)).status).toBe(400);
+    // Cancel: back to the client with access_denied.
+    const cancelled = await driver.submit(page, 'abort');
+    expect(errorOf(cancelled)).toBe('access_denied');
+    expect(cancelled.leftTo!.searchParams.get('state')).toBe(req.state);
+  });
+
+  it('serves the stylesheet the pages link to', async () => {
+    const res = await fetch(`${t.url}/assets/pages.css`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/css/);
+    expect(await res.text()).toContain('max-width');
+  });
+});
