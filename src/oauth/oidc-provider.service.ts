@@ -27,7 +27,7 @@ import { OAuthStore } from './oauth-store.js';
 import { ProviderAdapter } from './provider-adapter.js';
 import { requestContextOf } from './request-context.js';
 import { RememberedConsents } from './interaction/consents.js';
-import { grantScopes } from './interaction/grant-scopes.js';
+import { grantScopes, newGrant } from './interaction/grant-scopes.js';
 import { PagesService } from '../pages/pages.service.js';
 import type { Locale } from '../common/i18n/messages.js';
 
@@ -286,7 +286,7 @@ export class OidcProvider implements OnModuleInit {
     const allowed = client.metadata().first_party ? new Set(requested) : await this.consents.scopes(accountId, client.clientId);
     const scopes = requested.filter((scope) => allowed.has(scope));
     if (!scopes.length) return undefined;
-    const grant = new oidc.provider.Grant({ accountId, clientId: client.clientId });
+    const grant = newGrant(oidc.provider, accountId, client.clientId);
     grantScopes(grant, scopes);
     await grant.save();
     return grant;

@@ -13,7 +13,7 @@ import { PagesService, type PageData } from '../../pages/pages.service.js';
 import { OAUTH_MOUNT } from '../oauth.constants.js';
 import { OIDC_KV, OidcProvider } from '../oidc-provider.service.js';
 import { RememberedConsents } from './consents.js';
-import { grantScopes } from './grant-scopes.js';
+import { grantScopes, newGrant } from './grant-scopes.js';
 import { INTERACTION_STRINGS, INTERACTION_VIEWS } from './views.js';
 
 /** oidc-provider reads form bodies itself up to this size; the pages' forms are far smaller. */
@@ -282,7 +282,7 @@ export class InteractionPages implements OnModuleInit {
       missingResourceScopes?: Record<string, string[]>;
     };
     const grant: Grant =
-      (details.grantId ? await Grant.find(details.grantId) : undefined) ?? new Grant({ accountId, clientId: o.client.clientId });
+      (details.grantId ? await Grant.find(details.grantId) : undefined) ?? newGrant(this.oidc.provider, accountId, o.client.clientId);
     const scopes = [...(missing.missingOIDCScope ?? []), ...Object.values(missing.missingResourceScopes ?? {}).flat()];
     grantScopes(grant, scopes);
     if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
