@@ -18,7 +18,25 @@ export interface Landing {
 export class PageDriver {
   private readonly jar = new Map<string, string>();
 
-  constructor(readonly origin: string) {}
+  /**
+   * `origin`: the issuer's. With `via`, every request to it (or to an origin in `aliases`)
+   * is sent to the origin `via()` names at that moment: one instance of a cluster or another,
+   * as a balancer would route them.
+   */
+  constructor(
+    readonly origin: string,
+    private readonly opts: { via?: () => string; aliases?: string[] } = {},
+  ) {}
+
+  private inside(url: URL): boolean {
+    return url.origin === this.origin || (this.opts.aliases ?? []).includes(url.origin);
+  }
+
+  private routed(url: string): string {
+    if (!this.opts.via) return url;
+    const target = new URL(url, this.origin);
+    return this.inside(target) ? `${this.opts.via()}${target.pathname}${target.search}` : url;
+  }
 
   cookieNames(): string[] {
     return [...this.jar.keys()];
@@ -27,7 +45,7 @@ export class PageDriver {
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.jar.size) headers.set('cookie', [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const res = await fetch(this.routed(url), { ...init, headers, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';');
       const eq = pair.indexOf('=');
@@ -45,7 +63,7 @@ export class PageDriver {
     let current = new URL(url, this.origin);
     for (let hops = 0; hops < 10 && res.status >= 300 && res.status < 400; hops++) {
       const next = new URL(res.headers.get('location')!, current);
-      if (next.origin !== this.origin) return { status: res.status, url: current.href, headers: res.headers, html: '', leftTo: next };
+      if (!this.inside(next)) return { status: res.status, url: current.href, headers: res.headers, html: '', leftTo: next };
       current = next;
       res = await this.request(next.href, { headers });
     }
