@@ -3,11 +3,13 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyValueStore } from '../../src/common/cache/kv-store.js';
 import { OIDC_KV } from '../../src/oauth/oidc-provider.service.js';
+import { CAPTCHA_STORE } from '../../src/auth/captcha/captcha.store.js';
+import { Secret, TOTP } from 'otpauth';
 import { DB, startIssuer, type TestApp } from '../support/app.js';
-import { loginAdmin } from '../support/admin.js';
+import { loginAdmin, userWithRoles } from '../support/admin.js';
 import { authorizationRequest, hidden, PageDriver, type Landing } from '../support/hosted-pages.js';
 import { discover, refusal, registerClient, type RegisteredClient } from '../support/oauth.js';
-import { register, type Registered } from '../support/users.js';
+import { login, register, type Registered } from '../support/users.js';
 
 /** Redirect URIs nobody listens on: these tests stop at the redirect (the browser test follows it). */
 const RP = 'http://127.0.0.1:9';
@@ -255,10 +257,120 @@ describe(`the code flow: protocol [${DB}]`, () => {
     expect(cancelled.leftTo!.searchParams.get('state')).toBe(req.state);
   });
 
+  it('the revocations of §9 end the SSO session: logout everywhere at the API', async () => {
+    const driver = new PageDriver(t.url);
+    await signIn(driver, (await authorizationRequest(spaConfig, SPA_CB)).url);
+    const silent = await authorizationRequest(spaConfig, SPA_CB, { prompt: 'none' });
+    expect((await driver.go(silent.url.href)).leftTo!.searchParams.get('code')).toBeTruthy();
+    const apiToken = (await login(t.http, user.username, user.password)).access_token;
+    expect((await t.http.post('/api/v1/auth/logout', { all_sessions: true }, { token: apiToken })).status).toBe(200);
+    const after = await authorizationRequest(spaConfig, SPA_CB, { prompt: 'none' });
+    expect(errorOf(await driver.go(after.url.href))).toBe('login_required');
+  });
+
+  it('a disabled account is refused on the page, only after the right password', async () => {
+    const admin = (await loginAdmin(t.http)).access_token;
+    const off = await register(t.http);
+    expect((await t.http.patch(`/api/v1/users/${off.id}`, { status: 'disabled' }, { token: admin })).status).toBe(200);
+    const driver = new PageDriver(t.url);
+    const page = await driver.go((await authorizationRequest(spaConfig, SPA_CB)).url.href);
+    const wrong = await driver.submit(page, 'login', { username: off.username, password: 'Not-the-password-9' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.html).toContain('The username or password is wrong.');
+    const right = await driver.submit(wrong, 'login', { username: off.username, password: off.password });
+    expect(right.status).toBe(403);
+    expect(right.html).toContain('This account is disabled.');
+  });
+
   it('serves the stylesheet the pages link to', async () => {
     const res = await fetch(`${t.url}/assets/pages.css`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/css/);
     expect(await res.text()).toContain('max-width');
+  });
+});
+
+/**
+ * The hosted pages with a captcha after one failure and a role that must have a second
+ * factor (docs/api.md §3, §11): the captcha appears when the name needs one, and a holder
+ * of the role enrols on the page, sees the recovery codes once, and goes on.
+ */
+describe(`the code flow: captcha and forced enrolment on the pages [${DB}]`, () => {
+  let t: TestApp;
+  let spa: RegisteredClient;
+  let spaConfig: client.Configuration;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startIssuer({ LOGIN_MAX_FAILURES: '5', CAPTCHA_AFTER_FAILURES: '1', MFA_REQUIRED_ROLES: 'PAGES_MFA' });
+    admin = (await loginAdmin(t.http)).access_token;
+    expect((await t.http.post('/api/v1/roles', { code: 'PAGES_MFA', name: 'Must use MFA' }, { token: admin })).status).toBe(201);
+    spa = await registerClient(t.http, admin, {
+      name: 'Console',
+      type: 'public',
+      first_party: true,
+      grant_types: ['authorization_code'],
+      redirect_uris: [SPA_CB],
+      scopes: ['openid', 'profile'],
+    });
+    spaConfig = await discover(t.url, spa);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('shows a captcha once the name needs one, and signs in with its answer', async () => {
+    const u = await register(t.http);
+    const driver = new PageDriver(t.url);
+    const req = await authorizationRequest(spaConfig, SPA_CB);
+    const page = await driver.go(req.url.href);
+    expect(page.html).not.toContain('name="captcha_code"');
+    const wrong = await driver.submit(page, 'login', { username: u.username, password: 'Not-the-password-1' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.html).toMatch(/<img src="data:image\/svg\+xml;base64,[^"]+" alt="[^"]+"/);
+    expect(wrong.html).toMatch(/<label for="captcha_code">[^<]+<\/label>\s*<input id="captcha_code" name="captcha_code"/);
+    // Without the captcha's answer: refused, a new captcha shown.
+    const missing = await driver.submit(wrong, 'login', { username: u.username, password: u.password });
+    expect(missing.status).toBe(401);
+    expect(missing.html).toContain('A captcha is required.');
+    // With it (read where the service keeps it, as only the image's reader would know it).
+    const captchaId = hidden(missing.html, 'captcha_id');
+    const answer = await t.app.get<KeyValueStore>(CAPTCHA_STORE).get(captchaId);
+    const done = await driver.submit(missing, 'login', {
+      username: u.username,
+      password: u.password,
+      captcha_id: captchaId,
+      captcha_code: answer!,
+    });
+    expect(done.leftTo?.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('a holder of an MFA_REQUIRED_ROLES role enrols on the page, sees the recovery codes once, then signs in', async () => {
+    const u = await userWithRoles(t.http, admin, ['PAGES_MFA']);
+    const driver = new PageDriver(t.url);
+    const req = await authorizationRequest(spaConfig, SPA_CB);
+    const page = await driver.go(req.url.href);
+    const enrol = await driver.submit(page, 'login', { username: u.username, password: u.password });
+    expect(enrol.status).toBe(200);
+    expect(enrol.html).toContain('Set up two-step verification');
+    expect(enrol.html).toMatch(/<img class="qr" src="data:image\/svg\+xml/);
+    const secret = /<span class="secret">([A-Z2-7]+)<\/span>/.exec(enrol.html)![1];
+    const codes = await driver.submit(enrol, 'mfa', { code: new TOTP({ secret: Secret.fromBase32(secret) }).generate() });
+    expect(codes.status).toBe(200);
+    const shown = [...codes.html.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1]);
+    expect(shown).toHaveLength(10);
+    const back = await driver.submit(codes, 'continue');
+    const tokens = await client.authorizationCodeGrant(spaConfig, back.leftTo!, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+    });
+    expect(tokens.claims()).toMatchObject({ sub: u.id, amr: ['pwd', 'otp', 'mfa'] });
+    expect((await t.http.get('/api/v1/users/me/mfa', { token: tokens.access_token })).body.data).toMatchObject({
+      totp_enabled: true,
+      recovery_codes_left: 10,
+    });
+    // The continue step is single use.
+    expect((await driver.submit(codes, 'continue')).status).toBe(400);
   });
 });
