@@ -99,6 +99,8 @@ export class OidcProvider implements OnModuleInit {
     provider.Client.prototype.compareClientSecret = this.compareClientSecret();
     provider.registerGrantType('password', passwordGrant(this.grantDeps()), PASSWORD_GRANT_PARAMS);
     provider.registerGrantType(MFA_GRANT, mfaOtpGrant(this.grantDeps()), MFA_GRANT_PARAMS);
+    // An https PUBLIC_URL: browsers reach us over TLS whatever the last hop is, so every cookie is Secure.
+    if (new URL(this.config.http.publicUrl).protocol === 'https:') provider.use(behindTls);
     provider.use(this.jwtFront());
     this.listen(provider);
     this.current = { provider, callback: provider.callback() as never };
@@ -256,7 +258,7 @@ export class OidcProvider implements OnModuleInit {
         const known = this.pages.t('en', `error.oauth.${error}`) !== `error.oauth.${error}`;
         this.page(ctx, ctx.status >= 400 ? ctx.status : 400, 'message', (locale) => ({
           title: this.pages.t(locale, 'error.title'),
-          message: this.pages.t(locale, known ? `error.oauth.${error}` : 'error.oauth.invalid_request'),
+          message: this.pages.t(locale, known ? `error.oauth.${error}` : ctx.status >= 500 ? 'error.title' : 'error.oauth.invalid_request'),
           // The provider's own words (never a secret or a stack): what a developer needs to fix the request.
           detail: out.error_description ? `${error}: ${String(out.error_description)}` : error,
           alert: true,
@@ -423,4 +425,14 @@ export function toClientMetadata(client: OAuthClient): AdapterPayload {
     id_token_signed_response_alg: 'RS256',
     first_party: client.firstParty,
   } as AdapterPayload;
+}
+
+/**
+ * Makes the provider see the request as https (Koa's `ctx.secure`), so its cookies (the SSO
+ * session, the interaction) carry `Secure` and its URLs are https, even when TLS ends at a
+ * proxy that TRUST_PROXY does not name. Used only when PUBLIC_URL is https.
+ */
+async function behindTls(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  Object.defineProperty(ctx.request, 'protocol', { value: 'https' });
+  await next();
 }

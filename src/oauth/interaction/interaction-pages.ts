@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, type Client, type Grant, type Interaction, type InteractionResults } from 'oidc-provider';
 import { CaptchaService } from '../../auth/captcha/captcha.service.js';
 import { SignInService, type ProvedUser } from '../../auth/sign-in.service.js';
 import type { KeyValueStore } from '../../common/cache/kv-store.js';
+import { describeError } from '../../common/errors/all-exceptions.filter.js';
 import { AppException } from '../../common/errors/app.exception.js';
 import { ErrorCode } from '../../common/errors/error-codes.js';
 import { requestContext, type RequestContext } from '../../common/http/request-context.js';
@@ -68,8 +69,6 @@ class PageError extends Error {
  */
 @Injectable()
 export class InteractionPages implements OnModuleInit {
-  private readonly logger = new Logger('InteractionPages');
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(OIDC_KV) private readonly kv: KeyValueStore,
@@ -343,7 +342,8 @@ export class InteractionPages implements OnModuleInit {
     if (!page && (err as { statusCode?: number }).statusCode === 413)
       page = new PageError(413, 'error.title', 'error.oauth.invalid_request');
     if (!page) {
-      this.logger.error(`interaction page failed (request ${String(request.id)}): ${(err as Error)?.name}: ${(err as Error)?.message}`);
+      // As the app's exception filter logs what it did not expect: the error's type, code and message, with the request id.
+      request.log.error({ err: describeError(err), request_id: request.id }, 'interaction page failed');
       page = new PageError(500, 'error.title', 'error.title');
     }
     return this.pages.send(
