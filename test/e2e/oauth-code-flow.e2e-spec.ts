@@ -374,3 +374,51 @@ describe(`the code flow: captcha and forced enrolment on the pages [${DB}]`, () 
     expect((await driver.submit(codes, 'continue')).status).toBe(400);
   });
 });
+
+describe(`the code flow: cookies behind TLS [${DB}]`, () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // PUBLIC_URL is https (TLS ends at a proxy); the test talks plain http to the app behind it.
+    t = await startIssuer({ PUBLIC_URL: 'https://id.example.test' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('sets every cookie of the pages HttpOnly, SameSite=Lax and Secure when PUBLIC_URL is https', async () => {
+    const admin = (await loginAdmin(t.http)).access_token;
+    const spa = await registerClient(t.http, admin, {
+      name: 'Console',
+      type: 'public',
+      first_party: true,
+      grant_types: ['authorization_code'],
+      redirect_uris: ['https://console.example.test/cb'],
+      scopes: ['openid'],
+    });
+    const u = await register(t.http);
+    // The provider builds its redirects from the Host it was asked at, with https.
+    const driver = new PageDriver(t.url, { via: () => t.url, aliases: [t.url.replace('http:', 'https:')] });
+    const query = new URLSearchParams({
+      client_id: spa.client_id,
+      response_type: 'code',
+      redirect_uri: 'https://console.example.test/cb',
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const page = await driver.go(`${t.url}/oauth2/authorize?${query.toString()}`);
+    expect(page.status).toBe(200);
+    const back = await driver.submit(page, 'login', { username: u.username, password: u.password });
+    expect(back.leftTo?.searchParams.get('code')).toBeTruthy();
+    const all = driver.setCookies;
+    expect(all.some((c) => c.startsWith('_interaction='))).toBe(true);
+    expect(all.some((c) => c.startsWith('_session='))).toBe(true);
+    for (const cookie of all) {
+      const attrs = cookie.toLowerCase();
+      expect(attrs, cookie).toContain('; secure');
+      expect(attrs, cookie).toContain('; httponly');
+      expect(attrs, cookie).toContain('; samesite=lax');
+    }
+  });
+});

@@ -17,6 +17,8 @@ export interface Landing {
  */
 export class PageDriver {
   private readonly jar = new Map<string, string>();
+  /** Every Set-Cookie line received, in order. */
+  readonly setCookies: string[] = [];
 
   /**
    * `origin`: the issuer's. With `via`, every request to it (or to an origin in `aliases`)
@@ -47,6 +49,7 @@ export class PageDriver {
     if (this.jar.size) headers.set('cookie', [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '));
     const res = await fetch(this.routed(url), { ...init, headers, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
+      this.setCookies.push(line);
       const [pair, ...attrs] = line.split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
