@@ -77,7 +77,7 @@ export class PagesService {
   locale(acceptLanguage: string | undefined, uiLocales?: unknown): Locale {
     if (typeof uiLocales === 'string') {
       for (const tag of uiLocales.split(' ').filter(Boolean)) {
-        const picked = pickLocale(tag, '' as Locale);
+        const picked = localeOfTag(tag);
         if (picked) return picked;
       }
     }
@@ -117,4 +117,12 @@ export class PagesService {
       reply.header('Content-Type', 'text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(PAGES_CSS),
     );
   }
+}
+
+/** The supported locale a BCP 47 tag names (`zh`, `zh-Hans-CN`, `en-GB`, …), or null. */
+function localeOfTag(tag: string): Locale | null {
+  const lower = tag.toLowerCase();
+  if (lower === 'zh' || lower.startsWith('zh-')) return 'zh-CN';
+  if (lower === 'en' || lower.startsWith('en-')) return 'en';
+  return null;
 }
