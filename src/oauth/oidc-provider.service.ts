@@ -102,6 +102,7 @@ export class OidcProvider implements OnModuleInit {
     // An https PUBLIC_URL: browsers reach us over TLS whatever the last hop is, so every cookie is Secure.
     if (new URL(this.config.http.publicUrl).protocol === 'https:') provider.use(behindTls);
     provider.use(this.jwtFront());
+    provider.use(this.logoutWithoutSession());
     this.listen(provider);
     this.current = { provider, callback: provider.callback() as never };
   }
@@ -366,6 +367,31 @@ export class OidcProvider implements OnModuleInit {
     };
   }
 
+  /**
+   * RP-initiated logout of a browser that has no session any more: the provider answers with
+   * a form that an inline script submits (its hash added to the CSP). The hosted pages run no
+   * inline script (docs/api.md §10): the same confirmation page as with a session instead,
+   * whose button posts the same form.
+   */
+  private logoutWithoutSession() {
+    return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+      await next();
+      const { oidc } = ctx;
+      if (oidc?.route !== 'end_session' || ctx.status !== 200 || ctx.method !== 'GET' || oidc.session?.accountId) return;
+      const secret = (oidc.session?.state as { secret?: string } | undefined)?.secret;
+      if (!secret) return;
+      const action = escapeHtml(oidc.urlFor('end_session_confirm'));
+      const form = `<form id="op.logoutForm" method="post" action="${action}"><input type="hidden" name="xsrf" value="${escapeHtml(secret)}"></form>`;
+      const client = oidc.client;
+      this.page(ctx, 200, 'oauth/logout', (locale) => ({
+        title: this.pages.t(locale, 'logout.title'),
+        clientName: client ? (client.clientName ?? client.clientId) : undefined,
+        form,
+      }));
+      // page() sets the pages' own CSP, replacing the one the provider extended with its script's hash.
+    };
+  }
+
   /** Audit: every grant at the token endpoint (`oauth.token`, success or failure) and every revocation. */
   private listen(provider: Provider): void {
     provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
@@ -436,3 +462,5 @@ async function behindTls(ctx: KoaContextWithOIDC, next: () => Promise<void>): Pr
   Object.defineProperty(ctx.request, 'protocol', { value: 'https' });
   await next();
 }
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
