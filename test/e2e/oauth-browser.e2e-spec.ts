@@ -201,6 +201,36 @@ describe(`hosted sign-in pages in a browser [${DB}]`, () => {
     expect(problems).toEqual([]);
   });
 
+  it('shows clear error and sign-out pages', async () => {
+    const { page, problems } = await newContext();
+    // An authorization request with a redirect URI nobody registered: a page, no redirect.
+    const bad = new URL(`${t.url}/oauth2/authorize`);
+    bad.search = new URLSearchParams({
+      client_id: web.client_id,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'http://127.0.0.1:9/evil',
+    }).toString();
+    const res = await page.goto(bad.href);
+    expect(res!.status()).toBe(400);
+    expect(res!.headers()['x-request-id']).toBeTruthy();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('The application asked to return to an address it has not registered.');
+    await fitsPhone(page);
+    await shot(page, '09-error');
+    // Logout without a client: confirmed, then the provider's own "signed out" page.
+    const logout = await page.goto(`${t.url}/oauth2/logout`);
+    // No session here: still a page with a button, no script submitting a form.
+    expect(logout!.headers()['content-security-policy']).not.toMatch(/sha256-|unsafe-inline/);
+    expect(await page.locator('script').count()).toBe(0);
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Signed out' }).isVisible()).toBe(true);
+    expect(await page.getByText('You are signed out.').isVisible()).toBe(true);
+    await shot(page, '10-signed-out');
+    expect(problems).toEqual([]);
+  });
+
   it('wrong passwords on the page count toward the lockout; a locked name is refused there and at the API; audit names the client', async () => {
     const victim = await register(t.http);
     const { page, problems } = await newContext();

@@ -282,6 +282,22 @@ describe(`the code flow: protocol [${DB}]`, () => {
     expect(right.html).toContain('This account is disabled.');
   });
 
+  it('speaks the language of ui_locales before Accept-Language', async () => {
+    const driver = new PageDriver(t.url);
+    const req = await authorizationRequest(webConfig, WEB_CB, { ui_locales: 'fr zh-CN' });
+    const page = await driver.go(req.url.href, undefined, { 'accept-language': 'en-US,en;q=0.9' });
+    expect(page.headers.get('content-language')).toBe('zh-CN');
+    expect(page.html).toContain('<html lang="zh-CN">');
+    expect(page.html).toContain('<label for="username">用户名、邮箱或手机号</label>');
+    const wrong = await driver.submit(
+      page,
+      'login',
+      { username: user.username, password: 'Not-the-password-2' },
+      { 'accept-language': 'en' },
+    );
+    expect(wrong.html).toContain('用户名或密码错误。');
+  });
+
   it('serves the stylesheet the pages link to', async () => {
     const res = await fetch(`${t.url}/assets/pages.css`);
     expect(res.status).toBe(200);
