@@ -388,6 +388,29 @@ describe(`the code flow: captcha and forced enrolment on the pages [${DB}]`, () 
     });
     // The continue step is single use.
     expect((await driver.submit(codes, 'continue')).status).toBe(400);
+
+    // Next time (a new browser): the second-factor page takes a recovery code in the same field, once.
+    const again = new PageDriver(t.url);
+    const req2 = await authorizationRequest(spaConfig, SPA_CB);
+    const factor = await again.submit(await again.go(req2.url.href), 'login', { username: u.username, password: u.password });
+    expect(factor.html).toContain('Two-step verification');
+    expect(factor.html).toMatch(/<label for="code">[^<]+<\/label>\s*<input id="code" name="code"/);
+    const recovered = await again.submit(factor, 'mfa', { code: shown[0] });
+    const viaRecovery = await client.authorizationCodeGrant(spaConfig, recovered.leftTo!, {
+      pkceCodeVerifier: req2.verifier,
+      expectedState: req2.state,
+      expectedNonce: req2.nonce,
+    });
+    expect(viaRecovery.claims()).toMatchObject({ sub: u.id, amr: ['pwd', 'mfa'] });
+    // Spent: the same recovery code is refused the next time.
+    const third = new PageDriver(t.url);
+    const factor3 = await third.submit(await third.go((await authorizationRequest(spaConfig, SPA_CB)).url.href), 'login', {
+      username: u.username,
+      password: u.password,
+    });
+    const refused = await third.submit(factor3, 'mfa', { code: shown[0] });
+    expect(refused.status).toBe(401);
+    expect(refused.html).toContain('The verification code is wrong.');
   });
 });
 
