@@ -46,6 +46,9 @@ interface Opened {
   form: URLSearchParams;
 }
 
+/** One of the routes, called with the opened interaction. */
+type Handler = (this: InteractionPages, o: Opened, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
 class PageError extends Error {
   constructor(
     readonly status: number,
@@ -84,47 +87,33 @@ export class InteractionPages implements OnModuleInit {
     this.pages.defineStrings(INTERACTION_STRINGS);
   }
 
-  /** Registers the routes in the /oauth2 plugin (paths relative to it). */
+  /** Registers the routes in the /oauth2 plugin (paths relative to it): the page, and one POST per form. */
   register(app: FastifyInstance): void {
-    const route =
-      (handler: (o: Opened, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>, post: boolean) =>
-      async (request: FastifyRequest, reply: FastifyReply) => {
-        try {
-          const opened = await this.open(request, reply, post);
-          return await handler(opened, request, reply);
-        } catch (err) {
-          return this.failed(request, reply, err);
-        }
-      };
-    app.get(
-      '/interaction/:uid',
-      route((o, _rq, reply) => this.show(o, reply), false),
-    );
-    app.post(
-      '/interaction/:uid/login',
-      route((o, rq, reply) => this.login(o, rq, reply), true),
-    );
-    app.post(
-      '/interaction/:uid/mfa',
-      route((o, rq, reply) => this.secondFactor(o, rq, reply), true),
-    );
-    app.post(
-      '/interaction/:uid/continue',
-      route((o, rq, reply) => this.continue(o, rq, reply), true),
-    );
-    app.post(
-      '/interaction/:uid/consent',
-      route((o, rq, reply) => this.consent(o, rq, reply), true),
-    );
-    app.post(
-      '/interaction/:uid/abort',
-      route((o, rq, reply) => this.abort(o, rq, reply), true),
-    );
+    app.get('/interaction/:uid', this.route(false, this.show));
+    const forms: Record<string, Handler> = {
+      login: this.login,
+      mfa: this.secondFactor,
+      continue: this.continue,
+      consent: this.consent,
+      abort: this.abort,
+    };
+    for (const [action, handler] of Object.entries(forms)) app.post(`/interaction/:uid/${action}`, this.route(true, handler));
+  }
+
+  /** A route handler: the interaction opened (and, for a form, its CSRF token checked), every failure a page. */
+  private route(post: boolean, handler: Handler) {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        return await handler.call(this, await this.open(request, reply, post), request, reply);
+      } catch (err) {
+        return this.failed(request, reply, err);
+      }
+    };
   }
 
   // ---- the pages -----------------------------------------------------------------------
 
-  private async show(o: Opened, reply: FastifyReply): Promise<FastifyReply> {
+  private async show(o: Opened, _request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     switch (o.details.prompt.name) {
       case 'login':
         return this.signInPage(o, reply, 200);
