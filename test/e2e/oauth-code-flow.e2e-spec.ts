@@ -298,6 +298,38 @@ describe(`the code flow: protocol [${DB}]`, () => {
     expect(wrong.html).toContain('用户名或密码错误。');
   });
 
+  it('RP-initiated logout: only a registered post_logout_redirect_uri; back there with state after the confirmation', async () => {
+    const driver = new PageDriver(t.url);
+    const req = await authorizationRequest(webConfig, WEB_CB);
+    const back = await signIn(driver, req.url);
+    const tokens = await client.authorizationCodeGrant(webConfig, back, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+    });
+    for (const wrong of [`${RP}/evil`, `${RP}/bye/`, 'https://example.com/bye']) {
+      const url = client.buildEndSessionUrl(webConfig, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: wrong, state: 's1' });
+      const page = await driver.go(url.href);
+      expect(page.leftTo).toBeUndefined();
+      expect(page.status).toBe(400);
+      expect(page.html).toContain('post_logout_redirect_uri');
+    }
+    const url = client.buildEndSessionUrl(webConfig, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: `${RP}/bye`,
+      state: 's2',
+    });
+    const confirm = await driver.go(url.href);
+    expect(confirm.status).toBe(200);
+    expect(confirm.html).toContain('name="xsrf"');
+    // Without the form's xsrf token the provider refuses.
+    const forged = await driver.go(`${issuer}/logout/confirm`, { xsrf: 'nope', logout: 'yes' });
+    expect(forged.status).toBe(400);
+    const out = await driver.go(`${issuer}/logout/confirm`, { xsrf: hidden(confirm.html, 'xsrf'), logout: 'yes' });
+    expect(out.leftTo?.href).toBe(`${RP}/bye?state=s2`);
+    expect((await t.http.get('/api/v1/users/me', { token: tokens.access_token })).body.error).toBe('TOKEN_REVOKED');
+  });
+
   it('serves the stylesheet the pages link to', async () => {
     const res = await fetch(`${t.url}/assets/pages.css`);
     expect(res.status).toBe(200);
