@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyValueStore } from '../../src/common/cache/kv-store.js';
 import { OIDC_KV } from '../../src/oauth/oidc-provider.service.js';
@@ -94,6 +95,12 @@ describe(`the code flow: protocol [${DB}]`, () => {
     const info = await client.fetchUserInfo(webConfig, tokens.access_token, user.id);
     expect(info).toMatchObject({ sub: user.id, email: user.email, email_verified: false });
     expect(info.preferred_username).toBeUndefined();
+    // The sign-in is audited as at the API door, naming the client.
+    const audited: { detail: string | Record<string, unknown> }[] = await t.app
+      .get(DataSource)
+      .query("SELECT detail FROM audit_logs WHERE action = 'auth.login.success' AND actor_id = ? ORDER BY id", [user.id]);
+    const detail = audited.map((r) => (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail)).at(-1);
+    expect(detail).toMatchObject({ client_id: web.client_id, hosted_page: true });
   });
 
   it('refuses a redirect URI that is not registered exactly, on an error page (no redirect)', async () => {
