@@ -3,9 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
+import { CAPTCHA_STORE } from '../../src/auth/captcha/captcha.store.js';
+import type { KeyValueStore } from '../../src/common/cache/kv-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB, startIssuer, type TestApp } from '../support/app.js';
-import { loginAdmin } from '../support/admin.js';
+import { loginAdmin, userWithRoles } from '../support/admin.js';
 import { discover, registerClient, type RegisteredClient } from '../support/oauth.js';
 import { RelyingParty } from '../support/relying-party.js';
 import { awayFromStepBoundary, PERIOD_MS } from '../support/totp.js';
@@ -27,6 +29,14 @@ const ARGS = [
 const ARTIFACTS = new URL('../../test-artifacts/hosted-pages/', import.meta.url).pathname;
 /** A small phone. */
 const PHONE = { width: 360, height: 760 };
+
+/** A screenshot of the whole page, for people to look at. */
+const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+
+/** The page fits a 360 px screen: nothing wider than the viewport. */
+async function fitsPhone(page: Page): Promise<void> {
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+}
 
 /**
  * The code flow as a person meets it, in headless Chromium (docs/api.md §9, §10): a relying
@@ -87,13 +97,6 @@ describe(`hosted sign-in pages in a browser [${DB}]`, () => {
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     return { context, page, problems };
-  }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
-
-  /** The page fits a 360 px screen: nothing wider than the viewport. */
-  async function fitsPhone(page: Page): Promise<void> {
-    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
   }
 
   async function submitSignIn(page: Page, username: string, password: string) {
@@ -301,6 +304,84 @@ describe(`hosted sign-in pages in a browser [${DB}]`, () => {
     // The wrong code counted as a failure, the right one cleared the count: the API door signs in (with its own challenge).
     const api = await login(t.http, mfaUser.username, mfaUser.password);
     expect((api as unknown as { mfa_required: boolean }).mfa_required).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});
+
+/**
+ * The pages that need other settings, in the browser too: the captcha (after one failure) and
+ * the forced enrolment of a role in MFA_REQUIRED_ROLES, with its QR code and recovery codes.
+ */
+describe(`hosted sign-in pages in a browser: captcha and enrolment [${DB}]`, () => {
+  let t: TestApp;
+  let rp: RelyingParty;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    rp = await new RelyingParty().start();
+    t = await startIssuer({ LOGIN_MAX_FAILURES: '5', CAPTCHA_AFTER_FAILURES: '1', MFA_REQUIRED_ROLES: 'BROWSER_MFA' });
+    const admin = (await loginAdmin(t.http)).access_token;
+    expect((await t.http.post('/api/v1/roles', { code: 'BROWSER_MFA', name: 'Must use MFA' }, { token: admin })).status).toBe(201);
+    const spa = await registerClient(t.http, admin, {
+      name: 'Admin Console',
+      type: 'public',
+      first_party: true,
+      grant_types: ['authorization_code'],
+      redirect_uris: [rp.redirectUri('spa')],
+      scopes: ['openid', 'profile'],
+    });
+    rp.use('spa', await discover(t.url, spa));
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await rp?.close();
+  });
+
+  it('a captcha once the name needs one; then the enrolment page, the recovery codes once, and back signed in', async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const page = await (await browser.newContext({ viewport: PHONE, locale: 'en-US' })).newPage();
+    page.setDefaultTimeout(8_000);
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    const admin = (await loginAdmin(t.http)).access_token;
+    const u = await userWithRoles(t.http, admin, ['BROWSER_MFA']);
+
+    await page.goto(`${rp.origin}/login/spa`);
+    await page.getByLabel('Username, email or phone').fill(u.username);
+    await page.getByLabel('Password').fill('Not-the-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The captcha: an image (a data: URL the CSP allows) and its labelled field.
+    const image = page.getByRole('img', { name: 'Captcha: type the characters you see' });
+    await expect.poll(() => image.isVisible()).toBe(true);
+    await expect.poll(() => page.evaluate<number>("document.querySelector('.captcha img').naturalWidth")).toBeGreaterThan(0);
+    await fitsPhone(page);
+    await shot(page, '11-captcha');
+    const captchaId = await page.locator('input[name=captcha_id]').inputValue();
+    const answer = await t.app.get<KeyValueStore>(CAPTCHA_STORE).get(captchaId);
+    await page.getByLabel('Password').fill(u.password);
+    await page.getByLabel('Characters in the image').fill(answer!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // The forced enrolment: a QR code and the key by hand.
+    await expect.poll(() => page.getByRole('heading', { name: 'Set up two-step verification' }).isVisible()).toBe(true);
+    const qr = page.getByRole('img', { name: 'QR code of the authenticator secret' });
+    await expect.poll(() => qr.isVisible()).toBe(true);
+    await expect.poll(() => page.evaluate<number>("document.querySelector('img.qr').naturalWidth")).toBeGreaterThan(0);
+    await fitsPhone(page);
+    await shot(page, '12-enrolment');
+    const secret = (await page.locator('.secret').textContent())!.trim();
+    await page.getByLabel('Code from the authenticator app').fill(new TOTP({ secret: Secret.fromBase32(secret) }).generate());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Your recovery codes' }).isVisible()).toBe(true);
+    expect(await page.locator('.codes li').count()).toBe(10);
+    await fitsPhone(page);
+    await shot(page, '13-recovery-codes');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${rp.origin}/cb/spa?**`);
+    expect(rp.signedIn.get('spa')!.claims).toMatchObject({ sub: u.id, amr: ['pwd', 'otp', 'mfa'] });
     expect(problems).toEqual([]);
   });
 });
