@@ -96,6 +96,9 @@ export function lockedError(until: Date): AppException {
  *     const { proved, recoveryCodes } = await signIn.completeChallenge({ mfaToken, code | recoveryCode }, ctx, clientId);
  *     const session = await signIn.finish(proved, ctx, { clientId, kind });
  *
+ * The hosted sign-in pages end with `finishBrowser(proved, ctx, clientId)` instead: the same
+ * checks and audit, the session being the provider's SSO session (its row made by the adapter).
+ *
  * A user who must enrol (`challenge.enrolment_required`) first gets a secret from
  * `enrolDuringLogin(mfaToken, ctx, clientId)`; a code of it then completes the challenge
  * and turns the factor on, with `recoveryCodes` to show once.
