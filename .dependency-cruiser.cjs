@@ -8,7 +8,7 @@
 const LAYERS = [
   ['config'],
   ['common'],
-  ['state', 'mail'],
+  ['state', 'mail', 'pages'],
   ['authz'],
   ['audit'],
   ['permissions'],

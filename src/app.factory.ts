@@ -17,6 +17,7 @@ import { OAuthHttp } from './oauth/oauth-http.js';
 import { OAUTH_MOUNT } from './oauth/oauth.constants.js';
 import { AuthMetrics } from './metrics/auth-metrics.js';
 import { instrumentHttp } from './metrics/http-metrics.js';
+import { PagesService } from './pages/pages.service.js';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -131,6 +132,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   // The authorization server at /oauth2: raw Fastify routes (OAuth answers, not the envelope).
   app.get(OAuthHttp).mount(fastify);
+  // The hosted pages' one stylesheet (their CSP allows no inline style).
+  app.get(PagesService).mount(fastify);
   applyApiPrefix(app);
   if (config.http.docsEnabled) setupSwagger(app);
   // The service's root points a visitor to where to start: Swagger UI, or (docs off) the OpenID discovery document.

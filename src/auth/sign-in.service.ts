@@ -113,6 +113,9 @@ export function lockedError(until: Date): AppException {
  *     const { proved, recoveryCodes } = await signIn.completeChallenge({ mfaToken, code | recoveryCode }, ctx, clientId);
  *     const session = await signIn.finish(proved, ctx, { clientId, kind });
  *
+ * The hosted sign-in pages end with `finishBrowser(proved, ctx, clientId)` instead: the same
+ * checks and audit, the session being the provider's SSO session (its row made by the adapter).
+ *
  * A user who must enrol (`challenge.enrolment_required`) first gets a secret from
  * `enrolDuringLogin(mfaToken, ctx, clientId)`; a code of it then completes the challenge
  * and turns the factor on, with `recoveryCodes` to show once.
@@ -416,14 +419,30 @@ export class SignInService implements OnModuleInit {
    * hand). Throws (a 500: a door's mistake) while a second factor is owed.
    */
   async finish(proved: ProvedUser, ctx: RequestContext, opts: { clientId?: string; kind?: SessionKind } = {}): Promise<Session> {
-    if (proved.secondFactor !== 'none') throw new Error('SignInService.finish: a second factor is owed; call challenge() first');
-    const session = await this.counted(this.startSession(proved, ctx, opts));
+    const session = await this.counted(this.signInAs(proved, ctx, opts.clientId, opts.kind ?? 'api'));
     this.telemetry.login('success');
-    return session;
+    return session!;
   }
 
-  private async startSession(proved: ProvedUser, ctx: RequestContext, opts: { clientId?: string; kind?: SessionKind }): Promise<Session> {
-    const { clientId, kind } = opts;
+  /**
+   * `finish` for the hosted sign-in pages (docs/api.md §10): the same checks, stamp and
+   * `auth.login.success` entry, but no session row here. The browser's SSO session is
+   * oidc-provider's, and its `sso` row is made by the provider's adapter when that session
+   * is saved (so RP-initiated logout and the revocations of §9 end it); each client's grant
+   * gets its own `oauth` row the same way.
+   */
+  async finishBrowser(proved: ProvedUser, ctx: RequestContext, clientId: string): Promise<void> {
+    await this.counted(this.signInAs(proved, ctx, clientId, null));
+    this.telemetry.login('success');
+  }
+
+  private async signInAs(
+    proved: ProvedUser,
+    ctx: RequestContext,
+    clientId: string | undefined,
+    kind: SessionKind | null,
+  ): Promise<Session | null> {
+    if (proved.secondFactor !== 'none') throw new Error('SignInService.finish: a second factor is owed; call challenge() first');
     const { user } = proved;
     const newHash =
       proved.password !== undefined && this.hasher.needsRehash(proved.checkedHash) ? await this.hasher.hash(proved.password) : null;
@@ -433,18 +452,25 @@ export class SignInService implements OnModuleInit {
         throw new AppException(ErrorCode.INVALID_CREDENTIALS);
       }
       // An OAuth sign-in's session is its grant's: it lives as long as the grant may (docs/api.md §9).
-      const created = await this.sessions.create(user.id, ctx, em, {
-        kind,
-        clientId,
-        ...(kind === 'oauth' ? { expiresAt: new Date(Date.now() + this.config.jwt.sessionMaxLifetime * 1000) } : {}),
-      });
+      const created =
+        kind === null
+          ? null
+          : await this.sessions.create(user.id, ctx, em, {
+              kind,
+              clientId,
+              ...(kind === 'oauth' ? { expiresAt: new Date(Date.now() + this.config.jwt.sessionMaxLifetime * 1000) } : {}),
+            });
       await this.audit.record(
         {
           action: 'auth.login.success',
           actorId: user.id,
           targetType: 'user',
           targetId: user.id,
-          detail: { session_id: created.id, ...(clientId ? { client_id: clientId } : {}), ...(newHash ? { rehashed: true } : {}) },
+          detail: {
+            ...(created ? { session_id: created.id } : { hosted_page: true }),
+            ...(clientId ? { client_id: clientId } : {}),
+            ...(newHash ? { rehashed: true } : {}),
+          },
         },
         ctx,
         em,

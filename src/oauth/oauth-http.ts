@@ -8,6 +8,7 @@ import { AccessTokens } from './access-tokens.js';
 import { OAUTH_MOUNT, SEED004_QUERY_PARAMS } from './oauth.constants.js';
 import { OidcProvider } from './oidc-provider.service.js';
 import { attachRequestContext } from './request-context.js';
+import { InteractionPages } from './interaction/interaction-pages.js';
 import { UserAccess } from '../users/user-access.js';
 
 /** oidc-provider reads form bodies itself, up to this size (its own limit). */
@@ -40,6 +41,7 @@ async function readBody(request: FastifyRequest): Promise<Buffer> {
  *   them;
  * - `GET|POST /oauth2/userinfo` for JWT access tokens (the provider refuses tokens with an
  *   audience);
+ * - `/oauth2/interaction/:uid`: the hosted sign-in pages (InteractionPages);
  * - `POST /oauth2/logout` turns into the provider's GET form (its POST support needs
  *   SameSite=None session cookies).
  */
@@ -51,6 +53,7 @@ export class OAuthHttp {
     private readonly keys: KeyStore,
     private readonly accessTokens: AccessTokens,
     private readonly userAccess: UserAccess,
+    private readonly interactions: InteractionPages,
   ) {}
 
   /** Registers the /oauth2 routes on the app's Fastify instance (before it listens). */
@@ -71,6 +74,8 @@ export class OAuthHttp {
           const qs = query.toString();
           return reply.redirect(`${OAUTH_MOUNT}/logout${qs ? `?${qs}` : ''}`, 303);
         });
+        // The hosted sign-in pages (docs/api.md §10).
+        this.interactions.register(app);
         app.all('/*', (request, reply) => this.toProvider(request, reply));
         app.all('/', (request, reply) => this.toProvider(request, reply));
       },

@@ -27,6 +27,10 @@ import {
 import { OAuthStore } from './oauth-store.js';
 import { ProviderAdapter } from './provider-adapter.js';
 import { requestContextOf } from './request-context.js';
+import { RememberedConsents } from './interaction/consents.js';
+import { grantScopes, newGrant } from './interaction/grant-scopes.js';
+import { PagesService } from '../pages/pages.service.js';
+import type { Locale } from '../common/i18n/messages.js';
 
 /** Injection token of the shared-state store of the provider's short-lived models. */
 export const OIDC_KV = Symbol('OIDC_KV');
@@ -67,6 +71,8 @@ export class OidcProvider implements OnModuleInit {
     private readonly accessTokens: AccessTokens,
     private readonly audit: AuditService,
     private readonly telemetry: Telemetry,
+    private readonly pages: PagesService,
+    private readonly consents: RememberedConsents,
   ) {}
 
   /** `${PUBLIC_URL}/oauth2`. */
@@ -95,7 +101,10 @@ export class OidcProvider implements OnModuleInit {
     provider.Client.prototype.compareClientSecret = this.compareClientSecret();
     provider.registerGrantType('password', passwordGrant(this.grantDeps()), PASSWORD_GRANT_PARAMS);
     provider.registerGrantType(MFA_GRANT, mfaOtpGrant(this.grantDeps()), MFA_GRANT_PARAMS);
+    // An https PUBLIC_URL: browsers reach us over TLS whatever the last hop is, so every cookie is Secure.
+    if (new URL(this.config.http.publicUrl).protocol === 'https:') provider.use(behindTls);
     provider.use(this.jwtFront());
+    provider.use(this.logoutWithoutSession());
     this.listen(provider);
     this.current = { provider, callback: provider.callback() as never };
   }
@@ -186,7 +195,24 @@ export class OidcProvider implements OnModuleInit {
         introspection: { enabled: true },
         revocation: { enabled: true },
         userinfo: { enabled: true },
-        rpInitiatedLogout: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          logoutSource: async (ctx, form) => {
+            const client = ctx.oidc.client;
+            this.page(ctx, 200, 'oauth/logout', (locale) => ({
+              title: this.pages.t(locale, 'logout.title'),
+              clientName: client ? (client.clientName ?? client.clientId) : undefined,
+              // The provider's own form: its action and its xsrf token (the CSRF check of the logout).
+              form,
+            }));
+          },
+          postLogoutSuccessSource: async (ctx) => {
+            this.page(ctx, 200, 'message', (locale) => ({
+              title: this.pages.t(locale, 'logout.done_title'),
+              message: this.pages.t(locale, 'logout.done'),
+            }));
+          },
+        },
         resourceIndicators: {
           enabled: true,
           defaultResource: async () => API_RESOURCE,
@@ -228,11 +254,57 @@ export class OidcProvider implements OnModuleInit {
         Grant: this.config.jwt.sessionMaxLifetime,
       },
       clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false,
+      // Consent remembered per user and client, implied for first-party clients (docs/api.md §10).
+      loadExistingGrant: (ctx) => this.existingGrant(ctx),
       renderError: async (ctx, out) => {
-        ctx.type = 'html';
-        ctx.body = simplePage('Sign-in error', `<p>${escape(String(out.error_description ?? out.error))}</p>`);
+        const error = String(out.error ?? 'server_error');
+        const known = this.pages.t('en', `error.oauth.${error}`) !== `error.oauth.${error}`;
+        this.page(ctx, ctx.status >= 400 ? ctx.status : 400, 'message', (locale) => ({
+          title: this.pages.t(locale, 'error.title'),
+          message: this.pages.t(locale, known ? `error.oauth.${error}` : ctx.status >= 500 ? 'error.title' : 'error.oauth.invalid_request'),
+          // The provider's own words (never a secret or a stack): what a developer needs to fix the request.
+          detail: out.error_description ? `${error}: ${String(out.error_description)}` : error,
+          alert: true,
+        }));
       },
     };
+  }
+
+  /**
+   * The grant an authorization request may use without asking: the one of this browser
+   * session, else a new one with the scopes the user already allowed this client (or, for
+   * a first-party client, every scope it asks for). Asked-for scopes beyond those make the
+   * consent prompt ask for just those.
+   */
+  private async existingGrant(ctx: KoaContextWithOIDC) {
+    const { oidc } = ctx;
+    const client = oidc.client!;
+    const session = oidc.session!;
+    const grantId = (oidc.result?.consent as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
+    if (grantId) {
+      const found = await oidc.provider.Grant.find(grantId);
+      if (found) return found;
+    }
+    const accountId = session.accountId;
+    if (!accountId) return undefined;
+    const requested = [...oidc.requestParamScopes];
+    const allowed = client.metadata().first_party ? new Set(requested) : await this.consents.scopes(accountId, client.clientId);
+    const scopes = requested.filter((scope) => allowed.has(scope));
+    if (!scopes.length) return undefined;
+    const grant = newGrant(oidc.provider, accountId, client.clientId);
+    grantScopes(grant, scopes);
+    await grant.save();
+    return grant;
+  }
+
+  /** A hosted page answered by the provider itself (errors, logout): the pages' layout, locale and headers. */
+  private page(ctx: KoaContextWithOIDC, status: number, view: string, data: (locale: Locale) => Record<string, unknown>): void {
+    const rc = requestContextOf(ctx);
+    const locale = this.pages.locale(ctx.get('accept-language') || undefined, ctx.oidc?.params?.ui_locales);
+    const content = data(locale) as { title: string };
+    ctx.status = status;
+    ctx.set(this.pages.headers(locale));
+    ctx.body = this.pages.render(view, { ...content, requestId: rc.requestId || undefined }, locale);
   }
 
   /**
@@ -294,6 +366,31 @@ export class OidcProvider implements OnModuleInit {
           requestContextOf(ctx),
         );
       }
+    };
+  }
+
+  /**
+   * RP-initiated logout of a browser that has no session any more: the provider answers with
+   * a form that an inline script submits (its hash added to the CSP). The hosted pages run no
+   * inline script (docs/api.md §10): the same confirmation page as with a session instead,
+   * whose button posts the same form.
+   */
+  private logoutWithoutSession() {
+    return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+      await next();
+      const { oidc } = ctx;
+      if (oidc?.route !== 'end_session' || ctx.status !== 200 || ctx.method !== 'GET' || oidc.session?.accountId) return;
+      const secret = (oidc.session?.state as { secret?: string } | undefined)?.secret;
+      if (!secret) return;
+      const action = escapeHtml(oidc.urlFor('end_session_confirm'));
+      const form = `<form id="op.logoutForm" method="post" action="${action}"><input type="hidden" name="xsrf" value="${escapeHtml(secret)}"></form>`;
+      const client = oidc.client;
+      this.page(ctx, 200, 'oauth/logout', (locale) => ({
+        title: this.pages.t(locale, 'logout.title'),
+        clientName: client ? (client.clientName ?? client.clientId) : undefined,
+        form,
+      }));
+      // page() sets the pages' own CSP, replacing the one the provider extended with its script's hash.
     };
   }
 
@@ -360,8 +457,14 @@ export function toClientMetadata(client: OAuthClient): AdapterPayload {
   } as AdapterPayload;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function simplePage(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title></head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
+/**
+ * Makes the provider see the request as https (Koa's `ctx.secure`), so its cookies (the SSO
+ * session, the interaction) carry `Secure` and its URLs are https, even when TLS ends at a
+ * proxy that TRUST_PROXY does not name. Used only when PUBLIC_URL is https.
+ */
+async function behindTls(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  Object.defineProperty(ctx.request, 'protocol', { value: 'https' });
+  await next();
 }
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -90,10 +90,14 @@ export const EXTRA_OPERATIONS: Operation[] = [
   ['docs_yaml', '/docs-yaml'],
   ['docs_asset', '/docs/swagger-ui.css'],
   ['unknown_api', '/api/v1/{rest}'],
+  // The hosted pages (docs/api.md §10) and their stylesheet: HTML, never a 5xx.
+  ['interaction_page', '/oauth2/interaction/{rest}'],
+  ['interaction_form', '/oauth2/interaction/{rest}/login', 'POST'],
+  ['pages_css', '/assets/pages.css'],
   ['unknown_root', '/{rest}'],
-].map(([id, path]) => ({
+].map(([id, path, method = 'GET']) => ({
   id,
-  method: 'GET',
+  method,
   path,
   pathParams: path.includes('{rest}') ? [{ name: 'rest', kind: 'other' as const }] : [],
   query: [],
