@@ -17,7 +17,7 @@ const LAYERS = [
   ['users', 'clients'],
   ['mfa'],
   ['auth'],
-  ['oauth', 'health', 'metrics'],
+  ['oauth', 'account-pages', 'health', 'metrics'],
   ['cli'],
 ];
 

@@ -18,6 +18,7 @@ import { OAUTH_MOUNT } from './oauth/oauth.constants.js';
 import { AuthMetrics } from './metrics/auth-metrics.js';
 import { instrumentHttp } from './metrics/http-metrics.js';
 import { PagesService } from './pages/pages.service.js';
+import { AccountPages } from './account-pages/account-pages.js';
 
 export const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -134,6 +135,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.get(OAuthHttp).mount(fastify);
   // The hosted pages' one stylesheet (their CSP allows no inline style).
   app.get(PagesService).mount(fastify);
+  // /reset-password, /forgot-password, /verify-email: the pages mailed links open.
+  app.get(AccountPages).mount(fastify);
   applyApiPrefix(app);
   if (config.http.docsEnabled) setupSwagger(app);
   // The service's root points a visitor to where to start: Swagger UI, or (docs off) the OpenID discovery document.

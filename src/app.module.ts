@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ClientsModule } from './clients/clients.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
+import { AccountPagesModule } from './account-pages/account-pages.module.js';
 import { PermissionsModule } from './permissions/permissions.module.js';
 import { RolesModule } from './roles/roles.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         AuthModule,
         ClientsModule,
         OAuthModule,
+        AccountPagesModule,
         HealthModule,
         // Prometheus metrics on their own port, only with METRICS_PORT (docs/operations.md).
         ...(config.metrics.port !== undefined ? [MetricsModule] : []),

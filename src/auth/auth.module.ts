@@ -88,6 +88,6 @@ import { KeysModule } from '../keys/keys.module.js';
     JwtAccessGuard,
     JwtRefreshGuard,
   ],
-  exports: [JwtAccessGuard, TokenService, TokenDelivery, SignInService, TokenRevocations, CaptchaService],
+  exports: [JwtAccessGuard, TokenService, TokenDelivery, SignInService, TokenRevocations, CaptchaService, PasswordResetService],
 })
 export class AuthModule {}

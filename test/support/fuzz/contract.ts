@@ -87,6 +87,9 @@ const LEAKS: [string, RegExp][] = [
   ],
   ['a Fastify error code', /FST_ERR_/],
 ];
+/** /reset-password, /forgot-password, /verify-email (with or without a query). */
+const ACCOUNT_PAGES = /^\/(reset-password|forgot-password|verify-email)(\?|$)/;
+
 const HASHES = /\$argon2(?:id|i|d)\$|\$2[aby]\$\d\d\$[./A-Za-z0-9]{20}/;
 
 /** Every message the catalogue can produce for a key, in every locale (with `{...}` as wildcards). */
@@ -131,6 +134,9 @@ export function problemsOf({ method, target, answer }: Judged, opts: JudgeOption
     }
     return problems;
   }
+  // The account pages mailed links open answer a browser with an HTML page, errors too (a
+  // method they do not serve gets the envelope, judged below).
+  if (ACCOUNT_PAGES.test(path) && (headers['content-type'] ?? '').startsWith('text/html')) return problems;
   // Errors are the envelope everywhere else (only /api/v1 is promised; the others are judged by the same rule).
   if (hasBody && (api || error)) {
     if (!isJson || body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {

@@ -94,6 +94,13 @@ export const EXTRA_OPERATIONS: Operation[] = [
   ['interaction_page', '/oauth2/interaction/{rest}'],
   ['interaction_form', '/oauth2/interaction/{rest}/login', 'POST'],
   ['pages_css', '/assets/pages.css'],
+  // The account pages mailed links open (docs/api.md §3, §12).
+  ['reset_page', '/reset-password'],
+  ['reset_form', '/reset-password', 'POST'],
+  ['forgot_page', '/forgot-password'],
+  ['forgot_form', '/forgot-password', 'POST'],
+  ['verify_page', '/verify-email'],
+  ['verify_form', '/verify-email', 'POST'],
   ['unknown_root', '/{rest}'],
 ].map(([id, path, method = 'GET']) => ({
   id,
