@@ -8,6 +8,7 @@ import { AccessTokens } from './access-tokens.js';
 import { OAUTH_MOUNT, SEED004_QUERY_PARAMS } from './oauth.constants.js';
 import { OidcProvider } from './oidc-provider.service.js';
 import { attachRequestContext } from './request-context.js';
+import { readBody } from './read-body.js';
 import { InteractionPages } from './interaction/interaction-pages.js';
 import { UserAccess } from '../users/user-access.js';
 
@@ -16,17 +17,6 @@ const FORM_LIMIT = 56 * 1024;
 
 /** What `/logout` passes on from a POST form to the provider's GET (RP-initiated logout). */
 const LOGOUT_PARAMS = ['id_token_hint', 'post_logout_redirect_uri', 'state', 'ui_locales', 'client_id', 'logout_hint'];
-
-async function readBody(request: FastifyRequest): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request.raw) {
-    size += (chunk as Buffer).length;
-    if (size > FORM_LIMIT) throw Object.assign(new Error('request entity too large'), { statusCode: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, size);
-}
 
 /**
  * The HTTP side of the authorization server at /oauth2 (docs/api.md §9): an encapsulated
@@ -68,7 +58,7 @@ export class OAuthHttp {
         app.post('/token', (request, reply) => this.token(request, reply));
         app.route({ method: ['GET', 'POST'], url: '/userinfo', handler: (request, reply) => this.userinfo(request, reply) });
         app.post('/logout', async (request, reply) => {
-          const form = new URLSearchParams((await readBody(request)).toString('utf8'));
+          const form = new URLSearchParams((await readBody(request, FORM_LIMIT)).toString('utf8'));
           const query = new URLSearchParams();
           for (const name of LOGOUT_PARAMS) if (form.has(name)) query.set(name, form.get(name)!);
           const qs = query.toString();
@@ -87,7 +77,7 @@ export class OAuthHttp {
   private async token(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const query = request.query as Record<string, unknown>;
     if (typeof query.grant_type !== 'string') return this.toProvider(request, reply);
-    const form = new URLSearchParams((await readBody(request)).toString('utf8'));
+    const form = new URLSearchParams((await readBody(request, FORM_LIMIT)).toString('utf8'));
     if (!form.has('grant_type')) {
       for (const name of SEED004_QUERY_PARAMS) {
         const value = query[name];

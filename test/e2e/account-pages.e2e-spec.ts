@@ -5,19 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB, startIssuer, type TestApp } from '../support/app.js';
 import { startSmtp, type SmtpHandle } from '../support/smtp.js';
 import { login, register, uniqueName } from '../support/users.js';
+import { CHROMIUM, CHROMIUM_MISSING, CHROMIUM_ARGS } from '../support/chromium.js';
 
-/** Debian's package (`.ci/run` installs it); playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = `test-artifacts/account-pages${DB === 'sqlite' ? '' : `.${DB}`}`;
 const NEW_PASSWORD = 'Lantern-orbit-plum-2026';
 
@@ -44,8 +33,8 @@ describe(`account pages: /forgot-password, /reset-password, /verify-email [${DB}
   });
 
   async function newPage(locale = 'en-US'): Promise<{ page: Page; problems: string[] }> {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
-    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale });
     const page = await context.newPage();
     page.setDefaultTimeout(8_000);

@@ -7,19 +7,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB, startApp, type TestApp } from '../support/app.js';
 import { register, type Registered } from '../support/users.js';
-
-/** Debian's package (`.ci/run` installs it); playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_MISSING, CHROMIUM_ARGS } from '../support/chromium.js';
 
 /** Serves the static frontend page (cookie-browser/frontend.html) on its own port: another origin than the service. */
 async function serveFrontend(): Promise<{ origin: string; close: () => Promise<void> }> {
@@ -89,8 +77,8 @@ describe(`cookie mode in a browser [${DB}]`, () => {
 
   it('signs in, survives a reload, refreshes in two tabs at once, and logs out; strangers and CSRF-less requests are refused', async () => {
     // In the test, not in a hook, so a missing browser is a failed test (never a skipped one).
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     context = await browser.newContext();
     const problems: string[] = [];
     const tab1 = await openTab(frontend.origin, problems);
@@ -176,8 +164,8 @@ describe(`cookie mode in a browser [${DB}]`, () => {
   });
 
   it("runs the README's cookie-mode snippet as written: login, refresh, logout", async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
-    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     context = await browser.newContext();
     const readme = await readFile('README.md', 'utf8');
     const snippet = /Login, refresh and logout in cookie mode[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];

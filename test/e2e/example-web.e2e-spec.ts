@@ -13,24 +13,13 @@ import { DB, startApp, type TestApp } from '../support/app.js';
 import { freePort } from '../support/ports.js';
 import { TotpDevice } from '../support/totp.js';
 import { register, registerAndLogin, type Registered } from '../support/users.js';
+import { CHROMIUM, CHROMIUM_MISSING, CHROMIUM_ARGS } from '../support/chromium.js';
 
 const exec = promisify(execFile);
 const ROOT = process.cwd();
 const EXAMPLE = resolve(ROOT, 'examples/web');
 const ARTIFACTS = resolve(ROOT, 'test-artifacts/example-web');
 
-/** Debian's package (`.ci/run` installs it); playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** The service's minimum (src/config/env.schema.ts): the test waits this long for the access token to expire. */
 const ACCESS_TOKEN_TTL = 30;
 
@@ -80,8 +69,8 @@ describe(`the example frontend examples/web [${DB}]`, () => {
 
   /** Chromium, started by the first test that needs it: in a test, not a hook, so a missing browser fails (never skips). */
   async function launch(): Promise<Browser> {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
-    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     return browser;
   }
 

@@ -12,19 +12,8 @@ import { discover, registerClient, type RegisteredClient } from '../support/oaut
 import { RelyingParty } from '../support/relying-party.js';
 import { awayFromStepBoundary, PERIOD_MS } from '../support/totp.js';
 import { login, register, registerAndLogin, type Registered } from '../support/users.js';
+import { CHROMIUM, CHROMIUM_MISSING, CHROMIUM_ARGS } from '../support/chromium.js';
 
-/** Debian's package (`.ci/run` installs it); playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Screenshots of every page, for people to look at (gitignored). */
 const ARTIFACTS = new URL('../../test-artifacts/hosted-pages/', import.meta.url).pathname;
 /** A small phone. */
@@ -89,8 +78,8 @@ describe(`hosted sign-in pages in a browser [${DB}]`, () => {
   /** A fresh browser profile (its own cookies) in a phone-sized window; script errors collected. */
   async function newContext(locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
     // In the test, not in a hook, so a missing browser is a failed test (never a skipped one).
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
-    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: PHONE, locale });
     const page = await context.newPage();
     page.setDefaultTimeout(8_000);
@@ -340,8 +329,8 @@ describe(`hosted sign-in pages in a browser: captcha and enrolment [${DB}]`, () 
   });
 
   it('a captcha once the name needs one; then the enrolment page, the recovery codes once, and back signed in', async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await (await browser.newContext({ viewport: PHONE, locale: 'en-US' })).newPage();
     page.setDefaultTimeout(8_000);
     const problems: string[] = [];

@@ -4,19 +4,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, DB, startApp, type TestApp } from '../support/app.js';
 import { registerAndLogin } from '../support/users.js';
+import { CHROMIUM, CHROMIUM_MISSING, CHROMIUM_ARGS } from '../support/chromium.js';
 
-/** Debian's package (`.ci/run` installs it); playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Kept for a human to look at (test-artifacts/ is gitignored); one per database project, which run in parallel. */
 const SCREENSHOT = DB === 'sqlite' ? 'test-artifacts/swagger-ui.png' : `test-artifacts/swagger-ui.${DB}.png`;
 
@@ -40,8 +29,8 @@ describe(`Swagger UI in a browser [${DB}]`, () => {
   it('authorizes with a bearer token and runs GET /users/me with "Try it out": 200 with the username', async () => {
     // In the test, not in a hook, so a missing browser is a failed test (never a skipped
     // one) whose message says how to fix the environment.
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const user = await registerAndLogin(t.http);
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     // Fail at the step that breaks, well inside the test's own timeout.
@@ -101,8 +90,8 @@ describe(`Swagger UI in a browser [${DB}]`, () => {
   });
 
   it('signs in with "Try it out" on POST /auth/login and then calls GET /users/me with that token, as the page intro says', async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`).toBe(true);
-    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    expect(existsSync(CHROMIUM), CHROMIUM_MISSING).toBe(true);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     page.setDefaultTimeout(8_000);
     const problems: string[] = [];

@@ -12,6 +12,7 @@ import { localise, type Locale } from '../../common/i18n/messages.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config.js';
 import { PagesService, type PageData } from '../../pages/pages.service.js';
 import { OAUTH_MOUNT } from '../oauth.constants.js';
+import { readBody } from '../read-body.js';
 import { OIDC_KV, OidcProvider } from '../oidc-provider.service.js';
 import { RememberedConsents } from './consents.js';
 import { grantScopes, newGrant } from './grant-scopes.js';
@@ -301,7 +302,7 @@ export class InteractionPages implements OnModuleInit {
   /** Loads the interaction of the request (its signed cookie) and checks that it is the one in the path and the CSRF token. */
   private async open(request: FastifyRequest, reply: FastifyReply, post: boolean): Promise<Opened> {
     const { uid } = request.params as { uid: string };
-    const form = post ? await readForm(request) : new URLSearchParams();
+    const form = post ? new URLSearchParams((await readBody(request, FORM_LIMIT)).toString('utf8')) : new URLSearchParams();
     let details: Interaction;
     try {
       details = await this.oidc.provider.interactionDetails(request.raw, reply.raw);
@@ -359,15 +360,4 @@ export class InteractionPages implements OnModuleInit {
   private key(kind: 'factor' | 'done', uid: string): string {
     return `page-${kind}:${uid}`;
   }
-}
-
-async function readForm(request: FastifyRequest): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request.raw) {
-    size += (chunk as Buffer).length;
-    if (size > FORM_LIMIT) throw Object.assign(new Error('request entity too large'), { statusCode: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks, size).toString('utf8'));
 }
