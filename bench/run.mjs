@@ -34,7 +34,7 @@ import autocannon from 'autocannon';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILT = join(ROOT, 'dist', 'src', 'main.js');
 /** The bundled production build (npm run build:prod), which the entry prefers when present. */
-const BUNDLE = join(ROOT, 'dist', 'bundle', 'main.cjs');
+const BUNDLE = join(ROOT, 'dist', 'bundle', 'main.mjs');
 /** The production entry (sizes libuv's pool, then loads BUNDLE or BUILT), as npm run start:prod and the image run it. */
 const ENTRY = join(ROOT, 'bin', 'authcentre.cjs');
 const RESULTS = join(ROOT, 'bench', 'results.json');
@@ -505,7 +505,7 @@ async function main() {
     // What bin/authcentre.cjs loads: the bundle when built (AUTHCENTRE_ENTRY=dist forces dist/src/main.js).
     entry:
       exists(BUNDLE) && (SERVICE_ENV.AUTHCENTRE_ENTRY ?? process.env.AUTHCENTRE_ENTRY) !== 'dist'
-        ? 'dist/bundle/main.cjs'
+        ? 'dist/bundle/main.mjs'
         : 'dist/src/main.js',
     // The machine's load average when the run began (1, 5, 15 min): others share these cores.
     load_start: loadavg().map((l) => round(l, 2)),

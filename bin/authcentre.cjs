@@ -2,7 +2,8 @@
 'use strict';
 /**
  * The production entry: `node bin/authcentre.cjs` (npm run start:prod, the Docker image, the
- * benchmark). It sizes libuv's thread pool, then starts the service (dist/src/main.js).
+ * benchmark). It sizes libuv's thread pool, then starts the service: the bundle of
+ * `npm run build:prod` (dist/bundle/main.mjs) when present, else dist/src/main.js.
  *
  * Password hashes run on that pool (argon2 and bcrypt are native addons using it). Its size is
  * fixed the first time Node uses it, which is before the first line of an ES module entry
@@ -18,7 +19,15 @@ if (!process.env.UV_THREADPOOL_SIZE) {
   process.env.UV_THREADPOOL_SIZE = String(Math.max(1, hashPool));
 }
 
-import('../dist/src/main.js').catch((err) => {
+// The bundled build (npm run build:prod, scripts/bundle.mjs) when it is there: less code to
+// load, so less memory (docs/performance.md); else the plain build of `nest build`.
+// AUTHCENTRE_ENTRY=dist chooses the plain build even when a bundle exists.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const bundle = join(__dirname, '..', 'dist', 'bundle', 'main.mjs');
+const entry = existsSync(bundle) && process.env.AUTHCENTRE_ENTRY !== 'dist' ? bundle : join(__dirname, '..', 'dist', 'src', 'main.js');
+
+import(require('node:url').pathToFileURL(entry).href).catch((err) => {
   process.stderr.write(`${err && err.stack ? err.stack : err}\n`);
   process.exit(1);
 });
