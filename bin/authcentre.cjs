@@ -21,11 +21,17 @@ if (!process.env.UV_THREADPOOL_SIZE) {
 
 // The bundled build (npm run build:prod, scripts/bundle.mjs) when it is there: less code to
 // load, so less memory (docs/performance.md); else the plain build of `nest build`.
-// AUTHCENTRE_ENTRY=dist chooses the plain build even when a bundle exists.
+// AUTHCENTRE_ENTRY=dist or =bundle chooses one (the tests use both).
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const bundle = join(__dirname, '..', 'dist', 'bundle', 'main.mjs');
-const entry = existsSync(bundle) && process.env.AUTHCENTRE_ENTRY !== 'dist' ? bundle : join(__dirname, '..', 'dist', 'src', 'main.js');
+const plain = join(__dirname, '..', 'dist', 'src', 'main.js');
+const choice = process.env.AUTHCENTRE_ENTRY;
+if (choice && choice !== 'dist' && choice !== 'bundle') {
+  process.stderr.write(`AUTHCENTRE_ENTRY must be "dist" or "bundle", got "${choice}"\n`);
+  process.exit(1);
+}
+const entry = choice === 'dist' ? plain : choice === 'bundle' || existsSync(bundle) ? bundle : plain;
 
 import(require('node:url').pathToFileURL(entry).href).catch((err) => {
   process.stderr.write(`${err && err.stack ? err.stack : err}\n`);

@@ -17,7 +17,8 @@
  *
  * `node scripts/bundle.mjs --metafile` writes dist/bundle/meta.json (what each input weighs).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -117,6 +118,40 @@ const leaveOutUnusedDrivers = {
 };
 
 /**
+ * @nestjs/typeorm looks up `Connection` and `AbstractRepository` (TypeORM 0.3 names) with a
+ * require() of its own at run time: in the bundle that loads a second, complete TypeORM from
+ * node_modules (every driver included) only to find both undefined. TypeORM 1 has neither,
+ * so the lookup is replaced by its answer — checked here against the installed TypeORM.
+ */
+const typeormCompat = {
+  name: 'nestjs-typeorm-compat',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@nestjs[\\/]typeorm[\\/]dist[\\/]common[\\/]typeorm-compat\.js$/ }, async () => {
+      const typeorm = createRequire(import.meta.url)('typeorm');
+      if (typeorm.Connection !== undefined || typeorm.AbstractRepository !== undefined) {
+        throw new Error('this TypeORM still exports Connection/AbstractRepository: drop the typeorm-compat stub in scripts/bundle.mjs');
+      }
+      return { loader: 'js', contents: 'export const Connection = undefined;\nexport const AbstractRepository = undefined;\n' };
+    });
+  },
+};
+
+/**
+ * V8 keeps a script's source in the heap, as one-byte characters only if every character is
+ * Latin-1: one non-ASCII character (validator's locale regexes hold some) doubles the
+ * bundle's 5-6 MB. esbuild escapes strings but not regular expressions, so every non-ASCII
+ * UTF-16 unit left is written as \\uXXXX — the same character in a string, a template, a
+ * regular expression (with or without the u flag, a surrogate pair stays one code point) or an
+ * identifier. String.raw would see the escape instead: refused if it meets one.
+ */
+function asciiOnly(source) {
+  return source.replace(/[\u0080-\uffff]/g, (c, at) => {
+    if (source.lastIndexOf('String.raw', at) > source.lastIndexOf('\n', at)) throw new Error(`non-ASCII inside String.raw at ${at}`);
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
  * A bare import that does not resolve is an optional package that is not installed (Nest
  * probes for @fastify/multipart, @nestjs/microservices, …): left external, so loading it
  * would fail at run time exactly as it does unbundled. Listed at the end of the build.
@@ -146,9 +181,12 @@ const metafile = flags.has('--metafile');
 const keepDrivers = flags.has('--keep-drivers');
 const minify = !flags.has('--no-minify');
 mkdirSync(dirname(OUT), { recursive: true });
+// Written beside the target and renamed over it: a process starting meanwhile (tests run in
+// parallel) loads the previous bundle or the new one, never half of one.
+const TEMP = `${OUT}.${process.pid}.tmp.mjs`;
 const result = await build({
   entryPoints: [join(ROOT, 'dist', 'src', 'main.js')],
-  outfile: OUT,
+  outfile: TEMP,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -160,7 +198,9 @@ const result = await build({
   minifyWhitespace: minify,
   minifySyntax: minify,
   legalComments: 'none',
-  sourcemap: 'linked',
+  // Beside the bundle, read only under --enable-source-maps.
+  sourcemap: 'external',
+  footer: { js: '//# sourceMappingURL=main.mjs.map' },
   external: EXTERNAL,
   // Bundled CommonJS code calls require(), reads __dirname: give the ES module both.
   banner: {
@@ -173,7 +213,7 @@ const result = await build({
       'const __dirname = __acDirname(__filename);',
     ].join('\n'),
   },
-  plugins: [...(keepDrivers ? [] : [leaveOutUnusedDrivers]), leaveOutMissingOptionals],
+  plugins: [...(keepDrivers ? [] : [leaveOutUnusedDrivers]), typeormCompat, leaveOutMissingOptionals],
   metafile,
   logLevel: 'warning',
   logOverride: {
@@ -182,5 +222,8 @@ const result = await build({
     'unsupported-dynamic-import': 'silent',
   },
 });
+writeFileSync(TEMP, asciiOnly(readFileSync(TEMP, 'utf8')));
+renameSync(`${TEMP}.map`, `${OUT}.map`);
+renameSync(TEMP, OUT);
 if (metafile) writeFileSync(join(dirname(OUT), 'meta.json'), JSON.stringify(result.metafile));
 process.stderr.write(`bundle: ${OUT}\nnot installed, left external: ${[...notInstalled].sort().join(' ') || 'none'}\n`);

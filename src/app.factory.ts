@@ -11,7 +11,6 @@ import { installJsonBodyParser } from './common/http/json-body.js';
 import { tokenShapeHook } from './common/http/token-shape.js';
 import { AppException } from './common/errors/app.exception.js';
 import { ErrorCode } from './common/errors/error-codes.js';
-import { setupSwagger } from './openapi/swagger.js';
 import { OAuthHttp } from './oauth/oauth-http.js';
 
 export const API_PREFIX = 'api/v1';
@@ -146,6 +145,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // The authorization server at /oauth2: raw Fastify routes (OAuth answers, not the envelope).
   app.get(OAuthHttp).mount(fastify);
   applyApiPrefix(app);
+  // Loaded only where /docs is served: building the OpenAPI document and serving Swagger UI
+  // (swagger-ui-dist, @fastify/static) is memory a service without docs does not spend
+  // (docs/performance.md).
+  const { setupSwagger } = await import('./openapi/swagger.js');
   setupSwagger(app);
   return app;
 }
