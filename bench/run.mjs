@@ -519,6 +519,9 @@ async function main() {
   log(`starting the service (${meta.db}, hash pool ${HASH_POOL})`);
   const svc = await startService(maria?.url);
   const { base } = svc;
+  // Resident memory once it answers, before any request worth the name: mostly loaded code.
+  await sleep(1000);
+  const startMemory = memoryMb(svc.child.pid);
   const scenarios = {};
   const notes = [];
 
@@ -763,6 +766,13 @@ async function main() {
   }
 
   const memory = memoryMb(svc.child.pid);
+  // And after 10 s without requests: V8 gives back part of its heap only once it sees the
+  // allocation rate fall (its memory reducer), so the figure right after the run carries the
+  // last scenario's garbage and moves from run to run.
+  if (process.env.BENCH_SMAPS) {
+    await sleep(10_000);
+    memory.idle_10s = memoryMb(svc.child.pid).rss;
+  }
   if (process.env.BENCH_SMAPS) {
     const by = {};
     let name = '';
@@ -847,7 +857,7 @@ async function main() {
     meta: { ...meta, load_end: loadavg().map((l) => round(l, 2)), wall_seconds: round((Date.now() - began) / 1000, 1) },
     scenarios,
     ratios,
-    memory_mb: memory,
+    memory_mb: { ...memory, after_start: startMemory.rss },
     per_core: perCore,
     targets,
     notes,
@@ -893,7 +903,7 @@ async function main() {
     `|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
     ...rows.slice(1).map(line),
     '',
-    `service RSS after the run: ${memory.rss} MB (peak ${memory.peak} MB); machine load ${meta.load_start.join(' ')} at start, ${results.meta.load_end.join(' ')} at end`,
+    `service RSS after the run: ${memory.rss} MB (peak ${memory.peak} MB; ${startMemory.rss} MB once started${memory.idle_10s ? `, ${memory.idle_10s} MB after 10 s idle` : ''}); machine load ${meta.load_start.join(' ')} at start, ${results.meta.load_end.join(' ')} at end`,
     `login ÷ raw argon2id: ${ratios.login_vs_argon2 ?? '–'}   /users/me ÷ floor: ${ratios.me_vs_floor ?? '–'}`,
     `per core: ${perCore.login_per_core ?? '–'} logins/s, ${perCore.refresh_per_core ?? '–'} refreshes/s, ` +
       `${perCore.client_credentials_per_core ?? '–'} client_credentials/s, ${perCore.introspect_per_core ?? '–'} introspections/s ` +
