@@ -19,6 +19,47 @@ if (!process.env.UV_THREADPOOL_SIZE) {
   process.env.UV_THREADPOOL_SIZE = String(Math.max(1, hashPool));
 }
 
+/**
+ * The event loop before the hashes (Linux): the threads started after this file runs —
+ * libuv's pool, which hashes passwords, started on its first use (and any worker thread) —
+ * run HASH_THREAD_NICE nice levels below the rest (default 0: off, until a quiet machine
+ * has shown it helps; `node bench/run.mjs --env HASH_THREAD_NICE=10` measures it). The threads that exist
+ * already (the main thread, V8's garbage-collector and compiler threads) keep their priority.
+ * While logins keep every core hashing, a request's turn on the event loop then waits for no
+ * hash (docs/performance.md: the /users/me p99 during a login storm); on an otherwise idle
+ * machine the hashes still get every cycle the loop leaves. Node 20 does not name libuv's
+ * threads and starts them lazily, so new threads are looked for every 2 s.
+ */
+function lowerHashingThreads() {
+  const step = Number(process.env.HASH_THREAD_NICE ?? 0);
+  if (process.platform !== 'linux' || !(step > 0)) return;
+  const { readdirSync } = require('node:fs');
+  const { getPriority, setPriority } = require('node:os');
+  const tasks = () => {
+    try {
+      return readdirSync('/proc/self/task');
+    } catch {
+      return [];
+    }
+  };
+  const nice = Math.min(19, getPriority() + step);
+  const seen = new Set(tasks());
+  const sweep = () => {
+    for (const tid of tasks()) {
+      if (seen.has(tid)) continue;
+      seen.add(tid);
+      try {
+        setPriority(Number(tid), nice); // on Linux a thread id names that one thread
+      } catch {
+        /* gone meanwhile, or not permitted */
+      }
+    }
+  };
+  setTimeout(sweep, 200).unref();
+  setInterval(sweep, 2000).unref();
+}
+lowerHashingThreads();
+
 // The bundled build (npm run build:prod, scripts/bundle.mjs) when it is there: less code to
 // load, so less memory (docs/performance.md); else the plain build of `nest build`.
 // AUTHCENTRE_ENTRY=dist or =bundle chooses one (the tests use both).
