@@ -15,7 +15,7 @@
  * Diagnostics: BENCH_THREADS=1 logs each service thread's CPU per login (main thread = the
  * event loop; the threads created last are libuv's, hashing); BENCH_SMAPS=1 logs where the
  * service's resident memory is at the end (with `--env NODE_OPTIONS=--report-on-signal`, also
- * V8's heap spaces); BENCH_LOGIN_CONNECTIONS=N changes the login scenarios' connections (8).
+ * V8's heap spaces); BENCH_LOGIN_CONNECTIONS=N changes the login scenarios' connections (16).
  *
  * A benchmark, never a test: this machine also runs autocannon, so compare ratios of one run.
  */
@@ -23,7 +23,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,9 @@ import autocannon from 'autocannon';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILT = join(ROOT, 'dist', 'src', 'main.js');
-/** The production entry (sizes libuv's pool, then loads BUILT), as npm run start:prod and the image run it. */
+/** The bundled production build (npm run build:prod), which the entry prefers when present. */
+const BUNDLE = join(ROOT, 'dist', 'bundle', 'main.mjs');
+/** The production entry (sizes libuv's pool, then loads BUNDLE or BUILT), as npm run start:prod and the image run it. */
 const ENTRY = join(ROOT, 'bin', 'authcentre.cjs');
 const RESULTS = join(ROOT, 'bench', 'results.json');
 
@@ -66,9 +68,9 @@ const want = (name) => !ONLY || ONLY.has(name);
 /** Seconds of warm-up and of measurement; --quick halves them (smoke runs). */
 const T = (s) => (args.quick ? Math.max(1, Math.round(s / 2)) : s);
 const CHEAP_CONNECTIONS = 50;
-const LOGIN_CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS) || 8;
+const LOGIN_CONNECTIONS = Number(process.env.BENCH_LOGIN_CONNECTIONS) || 16;
 /** The storm's /users/me probe: a fixed request rate, so its p99 shows event-loop delay, not queueing. */
-const PROBE = { connections: 10, rate: 1000 };
+const PROBE = { connections: 10, rate: 500 };
 
 /**
  * The service hashes on libuv's thread pool (argon2 is a native addon using it), at most
@@ -130,6 +132,15 @@ function freePort() {
       srv.close(() => res(port));
     });
   });
+}
+
+function exists(path) {
+  try {
+    accessSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function findExecutable(names) {
@@ -319,11 +330,7 @@ async function startMariaDb() {
 
 // --- the service -----------------------------------------------------------------------------
 async function startService(dbUrl) {
-  try {
-    accessSync(BUILT);
-  } catch {
-    fail(`${BUILT} is missing: run "npm run bench" (it builds first) or "npx nest build"`);
-  }
+  if (!exists(BUNDLE) && !exists(BUILT)) fail(`${BUILT} is missing: run "npm run bench" (it builds first) or "npm run build:prod"`);
   const port = await freePort();
   const dataDir = tempDir('authcentre-bench-');
   const env = {
@@ -495,6 +502,13 @@ async function main() {
     users: USERS,
     commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null,
     dirty: (spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).stdout ?? '').trim() !== '',
+    // What bin/authcentre.cjs loads: the bundle when built (AUTHCENTRE_ENTRY=dist forces dist/src/main.js).
+    entry:
+      exists(BUNDLE) && (SERVICE_ENV.AUTHCENTRE_ENTRY ?? process.env.AUTHCENTRE_ENTRY) !== 'dist'
+        ? 'dist/bundle/main.mjs'
+        : 'dist/src/main.js',
+    // The machine's load average when the run began (1, 5, 15 min): others share these cores.
+    load_start: loadavg().map((l) => round(l, 2)),
   };
   const began = Date.now();
   let maria = null;
@@ -505,6 +519,9 @@ async function main() {
   log(`starting the service (${meta.db}, hash pool ${HASH_POOL})`);
   const svc = await startService(maria?.url);
   const { base } = svc;
+  // Resident memory once it answers, before any request worth the name: mostly loaded code.
+  await sleep(1000);
+  const startMemory = memoryMb(svc.child.pid);
   const scenarios = {};
   const notes = [];
 
@@ -526,22 +543,57 @@ async function main() {
   if (adminLogin.status !== 200) fail(`admin login: ${adminLogin.status} ${adminLogin.text}`);
   const adminToken = adminLogin.body.data.access_token;
 
-  const meRequests = accessTokens
-    .slice(0, CHEAP_CONNECTIONS)
-    .map((t) => ({ method: 'GET', path: '/api/v1/users/me', headers: { authorization: `Bearer ${t}` } }));
-  const loginRequests = (collect) =>
-    names.map((username) => ({
+  // Every seeded user's own ES256 access token (one login each): the guard verifies each one
+  // once, then serves it from its cache of verified tokens, as it does for real clients.
+  const meRequests = accessTokens.map((t) => ({ method: 'GET', path: '/api/v1/users/me', headers: { authorization: `Bearer ${t}` } }));
+  const alg = JSON.parse(Buffer.from(accessTokens[0].split('.')[0], 'base64url').toString('utf8')).alg;
+  // A confidential client for the OAuth scenarios, created through the admin API (docs/api.md §9).
+  const created = await api(
+    base,
+    'POST',
+    '/api/v1/clients',
+    { name: 'bench service', type: 'confidential', grant_types: ['client_credentials'] },
+    adminToken,
+  );
+  if (created.status !== 201) fail(`create client: ${created.status} ${created.text}`);
+  const { client_id: clientId, client_secret: clientSecret } = created.body.data;
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+  const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: basic };
+  /** JWT access tokens to introspect: client_credentials tokens as (h) issues them, and the users' own. */
+  const introspectPool = [...accessTokens];
+  const MAX_INTROSPECT_TOKENS = 2000;
+  const ccRequests = [
+    {
+      method: 'POST',
+      path: '/oauth2/token',
+      headers: form,
+      body: 'grant_type=client_credentials',
+      onResponse: (status, body) => {
+        if (status === 200 && introspectPool.length < MAX_INTROSPECT_TOKENS) introspectPool.push(JSON.parse(body).access_token);
+      },
+    },
+  ];
+  // One request template; each request takes the next seeded user (round robin over all
+  // connections), so the logins in flight at once are of distinct users: concurrent attempts
+  // on one name hold its lockout slots (credentials/login-attempts.service.ts) and the
+  // sixth at once is refused, which would measure the lockout, not sign-in.
+  let nextLogin = 0;
+  const loginRequests = (collect) => [
+    {
       method: 'POST',
       path: '/api/v1/auth/login',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: PASSWORD }),
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ username: names[nextLogin++ % names.length], password: PASSWORD }) }),
       // Every successful login adds a fresh refresh token to the refresh scenario's pool.
-      onResponse: collect
-        ? (status, body) => {
-            if (status === 200) refreshPool.push(JSON.parse(body).data.refresh_token);
-          }
-        : undefined,
-    }));
+      onResponse: (status, body) => {
+        if (status === 200) {
+          if (collect) refreshPool.push(JSON.parse(body).data.refresh_token);
+        } else refusals.set(`${status} ${body.slice(0, 160)}`, (refusals.get(`${status} ${body.slice(0, 160)}`) ?? 0) + 1);
+      },
+    },
+  ];
+  /** Logins answered other than 200, by status and body: reported as notes (a refusal is not a login). */
+  const refusals = new Map();
 
   // (e) the framework floor
   if (want('floor')) {
@@ -553,6 +605,46 @@ async function main() {
   // (c) an authenticated request with warm caches
   if (want('me')) {
     scenarios.me = await scenario('GET /users/me', base, T(2), { connections: CHEAP_CONNECTIONS, duration: T(8), requests: meRequests });
+    scenarios.me.tokens = meRequests.length;
+    scenarios.me.alg = alg;
+  }
+  // (h) the client_credentials grant: a confidential client authenticates (client_secret_basic)
+  // and gets a signed JWT access token; every grant is audited (oauth.token).
+  if (want('client_credentials') || want('introspect')) {
+    scenarios.client_credentials = await scenario('POST /oauth2/token client_credentials', base, T(2), {
+      connections: CHEAP_CONNECTIONS,
+      duration: T(8),
+      requests: ccRequests,
+    });
+  }
+  // (i) RFC 7662 introspection by the client of (h), over many distinct JWT access tokens
+  // (its own client_credentials tokens and the users' session tokens), round robin.
+  if (want('introspect')) {
+    const tokens = introspectPool.slice();
+    let next = 0;
+    let active = 0;
+    const inactive = new Map();
+    const requests = [
+      {
+        method: 'POST',
+        path: '/oauth2/introspect',
+        headers: form,
+        setupRequest: (req) => ({ ...req, body: `token=${tokens[next++ % tokens.length]}&token_type_hint=access_token` }),
+        onResponse: (status, body) => {
+          if (status === 200 && body.startsWith('{"active":true')) active++;
+          else inactive.set(`${status} ${body.slice(0, 120)}`, (inactive.get(`${status} ${body.slice(0, 120)}`) ?? 0) + 1);
+        },
+      },
+    ];
+    scenarios.introspect = await scenario(`POST /oauth2/introspect (${tokens.length} tokens)`, base, T(2), {
+      connections: CHEAP_CONNECTIONS,
+      duration: T(8),
+      requests,
+    });
+    // Every answer must say active: an inactive answer is cheaper and would flatter the figure.
+    scenarios.introspect.tokens = tokens.length;
+    scenarios.introspect.active_share = round(active / Math.max(1, next), 3);
+    for (const [what, n] of inactive) notes.push(`introspect answered ${n} times: ${what}`);
   }
   // (d) the admin list, if the route exists yet
   if (want('admin_list')) {
@@ -635,7 +727,7 @@ async function main() {
           connections: PROBE.connections,
           overallRate: PROBE.rate,
           duration: T(10) - 2,
-          requests: meRequests.slice(0, PROBE.connections),
+          requests: meRequests,
         });
       })(),
     ]);
@@ -674,6 +766,13 @@ async function main() {
   }
 
   const memory = memoryMb(svc.child.pid);
+  // And after 10 s without requests: V8 gives back part of its heap only once it sees the
+  // allocation rate fall (its memory reducer), so the figure right after the run carries the
+  // last scenario's garbage and moves from run to run.
+  if (process.env.BENCH_SMAPS) {
+    await sleep(10_000);
+    memory.idle_10s = memoryMb(svc.child.pid).rss;
+  }
   if (process.env.BENCH_SMAPS) {
     const by = {};
     let name = '';
@@ -708,32 +807,57 @@ async function main() {
   const s = scenarios;
   const ratio = (a, b) => (a && b && !a.missing && !b.missing ? round(a.rps / b.rps, 3) : null);
   const ratios = { login_vs_argon2: ratio(s.login, s.argon2), me_vs_floor: ratio(s.me, s.floor) };
-  const refreshTarget = DB === 'mysql' ? 800 : 1500;
-  const check = (name, value, ok, target) => ({ name, target, value, ok: value == null ? null : ok });
+  // Issue 19's targets (ratios are within this run; absolute rates depend on the machine).
+  const loginTarget = DB === 'mysql' ? 0.8 : 0.85;
+  const refreshTarget = DB === 'mysql' ? 1000 : 2000;
+  const check = (name, value, ok, target, unit = '') => ({ name, target, unit, value, ok: value == null ? null : ok });
   const targets = [
-    check('login >= 85% of raw argon2id', ratios.login_vs_argon2, ratios.login_vs_argon2 >= 0.85, 0.85),
-    check('/users/me >= 35% of floor', ratios.me_vs_floor, ratios.me_vs_floor >= 0.35, 0.35),
-    check(`refresh >= ${refreshTarget}/s`, s.refresh?.rps ?? null, (s.refresh?.rps ?? 0) >= refreshTarget, refreshTarget),
-    check('/users/me p99 <= 25 ms during login storm', s.storm_me?.p99_ms ?? null, (s.storm_me?.p99_ms ?? Infinity) <= 25, 25),
-    check('RSS <= 200 MB after the run', memory.rss, memory.rss <= 200, 200),
+    check(
+      `login (${LOGIN_CONNECTIONS} concurrent) >= ${loginTarget} x raw argon2id`,
+      ratios.login_vs_argon2,
+      ratios.login_vs_argon2 >= loginTarget,
+      loginTarget,
+      'x',
+    ),
+    check(`/users/me (${s.me?.alg ?? 'ES256'}) >= 0.8 x floor`, ratios.me_vs_floor, ratios.me_vs_floor >= 0.8, 0.8, 'x'),
+    check(
+      `/users/me p99 at ${PROBE.rate}/s during the login storm <= 25 ms`,
+      s.storm_me?.p99_ms ?? null,
+      (s.storm_me?.p99_ms ?? Infinity) <= 25,
+      25,
+      'ms',
+    ),
+    check(`refresh >= ${refreshTarget}/s`, s.refresh?.rps ?? null, (s.refresh?.rps ?? 0) >= refreshTarget, refreshTarget, '/s'),
+    check('client_credentials >= 1000/s', s.client_credentials?.rps ?? null, (s.client_credentials?.rps ?? 0) >= 1000, 1000, '/s'),
+    check('introspection >= 2500/s', s.introspect?.rps ?? null, (s.introspect?.rps ?? 0) >= 2500, 2500, '/s'),
+    check('RSS <= 200 MB after the run', memory.rss, memory.rss <= 200, 200, 'MB'),
   ];
   const cores = meta.cpus;
+  const perCoreOf = (r) => (r && !r.missing ? round(r.rps / cores, 1) : null);
+  /** Ours per core, beside published per-core figures (docs/performance.md cites them). */
   const perCore = {
     cores,
-    login_per_core: s.login ? round(s.login.rps / cores, 1) : null,
-    refresh_per_core: s.refresh ? round(s.refresh.rps / cores, 1) : null,
-    keycloak_login_per_vcpu: 15,
-    keycloak_refresh_per_vcpu: 120,
+    login_per_core: perCoreOf(s.login),
+    refresh_per_core: perCoreOf(s.refresh),
+    client_credentials_per_core: perCoreOf(s.client_credentials),
+    introspect_per_core: perCoreOf(s.introspect),
+    published: {
+      keycloak_login_per_vcpu: 15,
+      keycloak_client_credentials_per_vcpu: 120,
+      keycloak_refresh_per_vcpu: 120,
+      hydra_introspect_per_cpu: round(5109 / 2, 1),
+    },
   };
+  for (const [what, n] of refusals) notes.push(`login answered ${n} times: ${what}`);
   for (const [key, r] of Object.entries(s)) {
     if (r.foreign_cpu > 0.05)
       notes.push(`${key}: other processes used ${Math.round(r.foreign_cpu * 100)} % of the CPU meanwhile; rerun on a quiet machine`);
   }
   const results = {
-    meta: { ...meta, wall_seconds: round((Date.now() - began) / 1000, 1) },
+    meta: { ...meta, load_end: loadavg().map((l) => round(l, 2)), wall_seconds: round((Date.now() - began) / 1000, 1) },
     scenarios,
     ratios,
-    memory_mb: memory,
+    memory_mb: { ...memory, after_start: startMemory.rss },
     per_core: perCore,
     targets,
     notes,
@@ -750,6 +874,8 @@ async function main() {
     argon2: '(f) raw argon2id verify',
     storm_login: '(g) login storm',
     storm_me: `(g) GET /users/me @${PROBE.rate}/s in storm`,
+    client_credentials: '(h) POST /oauth2/token client_credentials',
+    introspect: '(i) POST /oauth2/introspect',
   };
   const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'service CPU ms/req', 'event loop ms/req', "others' CPU"]];
   for (const [key, label] of Object.entries(LABELS)) {
@@ -777,11 +903,16 @@ async function main() {
     `|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
     ...rows.slice(1).map(line),
     '',
-    `service RSS after the run: ${memory.rss} MB (peak ${memory.peak} MB)`,
+    `service RSS after the run: ${memory.rss} MB (peak ${memory.peak} MB; ${startMemory.rss} MB once started${memory.idle_10s ? `, ${memory.idle_10s} MB after 10 s idle` : ''}); machine load ${meta.load_start.join(' ')} at start, ${results.meta.load_end.join(' ')} at end`,
     `login ÷ raw argon2id: ${ratios.login_vs_argon2 ?? '–'}   /users/me ÷ floor: ${ratios.me_vs_floor ?? '–'}`,
-    `per core: ${perCore.login_per_core ?? '–'} logins/s, ${perCore.refresh_per_core ?? '–'} refreshes/s (Keycloak: 15 and 120 per vCPU)`,
+    `per core: ${perCore.login_per_core ?? '–'} logins/s, ${perCore.refresh_per_core ?? '–'} refreshes/s, ` +
+      `${perCore.client_credentials_per_core ?? '–'} client_credentials/s, ${perCore.introspect_per_core ?? '–'} introspections/s ` +
+      '(published: Keycloak 15 logins, 120 refreshes, 120 client_credentials per vCPU; Hydra 2,554 introspections per CPU)',
+    `entry: ${meta.entry}`,
     '',
-    ...targets.map((t) => `${t.ok === null ? 'n/a ' : t.ok ? 'PASS' : 'MISS'}  ${t.name}: ${t.value ?? '–'}`),
+    ...targets.map(
+      (t) => `${t.ok === null ? 'n/a ' : t.ok ? 'PASS' : 'MISS'}  ${t.name}: ${t.value ?? '–'}${t.unit} (target ${t.target}${t.unit})`,
+    ),
     ...notes.map((n) => `note: ${n}`),
     svc.profileDir ? `cpu profile(s) in ${svc.profileDir}` : '',
     `results: ${args.out}`,

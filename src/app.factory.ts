@@ -12,7 +12,6 @@ import { installJsonBodyParser } from './common/http/json-body.js';
 import { tokenShapeHook } from './common/http/token-shape.js';
 import { AppException } from './common/errors/app.exception.js';
 import { ErrorCode } from './common/errors/error-codes.js';
-import { setupSwagger } from './openapi/swagger.js';
 import { OAuthHttp } from './oauth/oauth-http.js';
 import { OAUTH_MOUNT } from './oauth/oauth.constants.js';
 import { AuthMetrics } from './metrics/auth-metrics.js';
@@ -138,7 +137,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // /reset-password, /forgot-password, /verify-email: the pages mailed links open.
   app.get(AccountPages).mount(fastify);
   applyApiPrefix(app);
-  if (config.http.docsEnabled) setupSwagger(app);
+  if (config.http.docsEnabled) {
+    // Loaded only where /docs is served: building the OpenAPI document and serving Swagger UI
+    // (swagger-ui-dist, @fastify/static) is memory a service without docs does not spend
+    // (docs/performance.md).
+    const { setupSwagger } = await import('./openapi/swagger.js');
+    setupSwagger(app);
+  }
   // The service's root points a visitor to where to start: Swagger UI, or (docs off) the OpenID discovery document.
   fastify.get('/', (_request, reply) => {
     void reply.redirect(config.http.docsEnabled ? '/docs' : `${OAUTH_MOUNT}/.well-known/openid-configuration`, 302);

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository, type EntityManager } from 'typeorm';
 import { AccessService } from '../authz/access.service.js';
@@ -10,6 +10,7 @@ import { replaceLinks, type Junction } from '../common/database/link-set.js';
 import { runTransaction } from '../common/database/transaction.js';
 import { AppException, detail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import type { StateCache } from '../common/cache/state-cache.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { fetchPage, orderBy, toPage, whereKeyword, type Page, type SortSpec } from '../common/pagination/page.js';
 import { RolesService } from '../roles/roles.service.js';
@@ -28,6 +29,21 @@ import {
 } from './dto/client.dto.js';
 
 /** Clients own the junction of their service accounts' roles. */
+/** The authorization server's view of the active clients (ClientsModule provides it from the shared state). */
+export const CLIENT_CACHE = Symbol('CLIENT_CACHE');
+/** Bounds staleness should an invalidation ever be missed; every change invalidates at once. */
+const CLIENT_CACHE_TTL_SECONDS = 300;
+
+/**
+ * What the authorization server reads of a client on each request (its metadata and, for
+ * client authentication, its secrets' SHA-256 digests): plain JSON, so the shared state
+ * (Redis) can hold it.
+ */
+export type ActiveClient = Pick<
+  OAuthClient,
+  'clientId' | 'name' | 'type' | 'grantTypes' | 'redirectUris' | 'postLogoutRedirectUris' | 'scopes' | 'firstParty' | 'secrets'
+>;
+
 const CLIENT_ROLES: Junction = { table: 'client_roles', owner: 'client_id', item: 'role_id' };
 
 const SORT: SortSpec<NonNullable<ListClientsQuery['sort']>> = {
@@ -52,6 +68,7 @@ export class ClientsService {
     private readonly sessions: SessionService,
     private readonly access: AccessService,
     private readonly audit: AuditService,
+    @Inject(CLIENT_CACHE) private readonly active: StateCache<ActiveClient | null>,
   ) {}
 
   async list(query: ListClientsQuery): Promise<Page<ClientDto>> {
@@ -122,6 +139,8 @@ export class ClientsService {
       );
       return client;
     });
+    // Its client_id may have been asked for before it existed (and cached as unknown).
+    await this.changed(created.clientId);
     return secret ? { ...toClientDto(created), client_secret: secret } : toClientDto(created);
   }
 
@@ -176,7 +195,7 @@ export class ClientsService {
       return { client: await this.findOrFail(em, current.id), ended: endedIds };
     });
     await this.sessions.forget(ended);
-    await this.access.invalidate('client', client.clientId);
+    await this.changed(client.clientId);
     return toClientDto(client);
   }
 
@@ -202,7 +221,7 @@ export class ClientsService {
       return { clientId: client.clientId, ended: endedIds };
     });
     await this.sessions.forget(ended);
-    await this.access.invalidate('client', clientId);
+    await this.changed(clientId);
   }
 
   /** A new secret, shown once; the previous one keeps working for `graceSeconds`. Public clients have none (400). */
@@ -230,19 +249,47 @@ export class ClientsService {
       );
       return current;
     });
+    await this.changed(client.clientId);
     return { ...toClientDto(client), client_secret: secret };
   }
 
-  /** The active client the authorization server knows as `clientId` (with its roles), or null. */
-  async findActive(clientId: string): Promise<OAuthClient | null> {
-    const client = await this.clients.findOne({ where: { clientId }, relations: { roles: true } });
-    return client?.status === 'active' ? client : null;
+  /**
+   * The active client the authorization server knows as `clientId`, or null. Every token,
+   * introspection and revocation request looks its client up twice (metadata, then the
+   * secret): cached, and invalidated by create, update, delete and secret rotation on every
+   * instance, so a disabled client is refused at its next request.
+   */
+  findActive(clientId: string): Promise<ActiveClient | null> {
+    return this.active.getOrLoad(
+      clientId,
+      async () =>
+        (await this.clients.findOne({
+          where: { clientId, status: 'active' },
+          select: {
+            clientId: true,
+            name: true,
+            type: true,
+            grantTypes: true,
+            redirectUris: true,
+            postLogoutRedirectUris: true,
+            scopes: true,
+            firstParty: true,
+            secrets: true,
+          },
+        })) ?? null,
+      CLIENT_CACHE_TTL_SECONDS,
+    );
   }
 
   /** Whether `presented` is a secret of `clientId` in force (constant time). */
   async verifySecret(clientId: string, presented: unknown): Promise<boolean> {
-    const row = await this.clients.findOne({ where: { clientId, status: 'active' }, select: { id: true, secrets: true } });
-    return secretMatches(row?.secrets ?? null, presented);
+    return secretMatches((await this.findActive(clientId))?.secrets ?? null, presented);
+  }
+
+  /** After any change to a client (or its creation: an unknown client_id may be cached as null). */
+  private async changed(clientId: string): Promise<void> {
+    await this.access.invalidate('client', clientId);
+    await this.active.invalidate(clientId);
   }
 
   /** By the row id (a UUID) or by client_id, with roles (and the secrets, when `withSecrets`). */

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nest
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { Public } from '../authz/public.decorator.js';
 import { RawResponse } from '../common/http/envelope.interceptor.js';
@@ -39,6 +40,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SHARED_STATE) private readonly state: SharedState,
+    private readonly dataSource: DataSource,
   ) {}
 
   @Get('live')
@@ -73,7 +75,12 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     let result: HealthCheckResult;
     try {
-      result = await this.health.check([() => this.db.pingCheck('database', { timeout: Math.min(this.config.db.timeoutMs, 3000) })]);
+      // The app's DataSource, given rather than looked up: terminus' lookup imports
+      // @nestjs/typeorm by a computed name, which in the bundled build (scripts/bundle.mjs)
+      // loads a second copy of it and of TypeORM that knows no connection.
+      const connection = this.dataSource;
+      const timeout = Math.min(this.config.db.timeoutMs, 3000);
+      result = await this.health.check([() => this.db.pingCheck('database', { connection, timeout })]);
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) throw err;
       result = err.getResponse() as HealthCheckResult;

@@ -7,8 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { KeyValueStore } from '../common/cache/kv-store.js';
 import { Telemetry } from '../common/telemetry/telemetry.js';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
-import { ClientsService } from '../clients/clients.service.js';
-import type { OAuthClient } from '../clients/client.entity.js';
+import { ClientsService, type ActiveClient } from '../clients/clients.service.js';
 import { ID_TOKEN_TTL, KeyStore } from '../keys/key-store.js';
 import { SessionService } from '../sessions/session.service.js';
 import { UserAccess } from '../users/user-access.js';
@@ -438,7 +437,7 @@ export class OidcProvider implements OnModuleInit {
 }
 
 /** A row of our clients table as oidc-provider client metadata. */
-export function toClientMetadata(client: OAuthClient): AdapterPayload {
+export function toClientMetadata(client: ActiveClient): AdapterPayload {
   // A client of the password grant may complete it with the second factor (docs/api.md §11).
   const grants = client.grantTypes.includes('password') ? [...client.grantTypes, MFA_GRANT] : [...client.grantTypes];
   return {

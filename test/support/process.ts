@@ -2,7 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { OutputTail, spawnServer as spawnChild } from './child.js';
 
-/** The production entry (npm run start:prod, the Docker image): sizes libuv's pool, then loads dist/src/main.js. */
+/**
+ * The production entry (npm run start:prod, the Docker image): sizes libuv's pool, then loads
+ * the bundle of npm run build:prod when present, else dist/src/main.js.
+ */
 export const ENTRY = resolve('bin/authcentre.cjs');
 
 export interface Spawned {
@@ -14,12 +17,14 @@ export interface Spawned {
 
 /**
  * Runs the built server through its production entry as a real process with exactly the env
- * given (plus PATH). Spawned through child.ts, so it dies with the test process.
+ * given (plus PATH). Spawned through child.ts, so it dies with the test process. It runs
+ * dist/src/main.js, whether or not a bundle exists (the bundle test builds one while others
+ * run), unless the env says AUTHCENTRE_ENTRY=bundle.
  */
 export function spawnServer(env: Record<string, string>, cwd: string): Spawned {
   const child = spawnChild(process.execPath, [ENTRY], new OutputTail(), {
     cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AUTHCENTRE_ENTRY: 'dist', ...env },
   });
   let out = '';
   let err = '';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { create as createSvgCaptcha } from 'svg-captcha';
 import { APP_CONFIG, type AppConfig } from '../../config/app.config.js';
 import type { KeyValueStore } from '../../common/cache/kv-store.js';
 import { CAPTCHA_STORE } from './captcha.store.js';
@@ -28,6 +27,9 @@ export class CaptchaService {
   ) {}
 
   async create(): Promise<CaptchaChallenge> {
+    // Loaded on the first captcha: svg-captcha parses its font (opentype.js) when loaded, about
+    // 1 MB of heap a service that never shows a captcha need not hold (docs/performance.md).
+    const { create: createSvgCaptcha } = await import('svg-captcha');
     const { text, data } = createSvgCaptcha({ size: 5, noise: 2, ignoreChars: AMBIGUOUS });
     const id = randomUUID();
     const ttl = this.config.auth.captchaTtl;
