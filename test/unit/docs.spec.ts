@@ -10,7 +10,12 @@ import { envSchema } from '../../src/config/env.schema.js';
  * and must never point outside the repository.
  */
 const read = (path: string) => readFileSync(path, 'utf8');
-const DOCS = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+const DOCS = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join('docs', f)),
+];
 
 describe('the documentation', () => {
   it('lists every error key and every details code in docs/errors.md', () => {
