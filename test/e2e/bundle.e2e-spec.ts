@@ -53,7 +53,7 @@ describe(`the bundled production build [${DB}]`, () => {
       expect(built.code, built.stderr).toBe(0);
     }
     db = await createTestDatabase();
-    const started = await productionEnv(db);
+    const started = await productionEnv(db, { DOCS_ENABLED: 'true' });
     url = started.url;
     http = new Http(url);
     proc = spawnServer(started.env, db.dataDir);
@@ -105,9 +105,9 @@ describe(`the bundled production build [${DB}]`, () => {
     expect(source).not.toContain('pg_catalog');
   });
 
-  it('serves no /docs with DOCS_ENABLED=false', async () => {
+  it('serves no /docs in production unless DOCS_ENABLED says so', async () => {
     const other = await createTestDatabase();
-    const started = await productionEnv(other, { DOCS_ENABLED: 'false' });
+    const started = await productionEnv(other);
     const quiet = spawnServer(started.env, other.dataDir);
     try {
       await waitForOk(`${started.url}/health/ready`, quiet, 40_000);
