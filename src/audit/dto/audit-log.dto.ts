@@ -6,8 +6,12 @@ import type { AuditLog } from '../audit-log.entity.js';
 export class AuditLogDto {
   @ApiProperty({ example: 42 }) id: number;
   @ApiProperty({ example: 'user.roles.set' }) action: string;
-  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'Who did it (null: nobody signed in)' }) actor_id:
-    string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Who did it: a user id (UUID), `cli` for the admin CLI, or null (nobody signed in)',
+  })
+  actor_id: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'user' }) target_type: string | null;
   @ApiProperty({ type: String, nullable: true }) target_id: string | null;
   @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' }) ip: string | null;
@@ -29,7 +33,7 @@ const iso = { strict: true, strictSeparator: true } as const;
  * `from` is inclusive, `to` exclusive, so consecutive ranges do not overlap.
  */
 export class ListAuditLogsQuery extends SortablePageQuery(AUDIT_SORTS) {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Who acted' })
+  @ApiPropertyOptional({ description: 'Who acted: a user id, or `cli`' })
   @IsOptional()
   @IsString()
   @MaxLength(36)
