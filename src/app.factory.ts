@@ -151,7 +151,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   return app;
 }
 
-/** A URL as logs may show it: the path, and `?…` in place of a query string. */
 /** `/api/v1` before every route but the health checks (used by the OpenAPI export too). */
 export function applyApiPrefix(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX, {

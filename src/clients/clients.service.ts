@@ -28,7 +28,6 @@ import {
   type UpdateClientDto,
 } from './dto/client.dto.js';
 
-/** Clients own the junction of their service accounts' roles. */
 /** The authorization server's view of the active clients (ClientsModule provides it from the shared state). */
 export const CLIENT_CACHE = Symbol('CLIENT_CACHE');
 /** Bounds staleness should an invalidation ever be missed; every change invalidates at once. */
@@ -44,6 +43,7 @@ export type ActiveClient = Pick<
   'clientId' | 'name' | 'type' | 'grantTypes' | 'redirectUris' | 'postLogoutRedirectUris' | 'scopes' | 'firstParty' | 'secrets'
 >;
 
+/** Clients own the junction of their service accounts' roles. */
 const CLIENT_ROLES: Junction = { table: 'client_roles', owner: 'client_id', item: 'role_id' };
 
 const SORT: SortSpec<NonNullable<ListClientsQuery['sort']>> = {

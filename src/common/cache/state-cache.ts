@@ -1,5 +1,11 @@
 import { MemoryCache } from './memory-cache.js';
 
+/** Lookups since start: a hit is served from memory, a miss goes to the loader (the database). */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+}
+
 /**
  * The fast-path cache behind the per-request checks (session revocation, a user's
  * access). One small interface, so the scale-out setup can serve it from Redis.
@@ -8,12 +14,6 @@ import { MemoryCache } from './memory-cache.js';
  * invalidation of the same key (or of everything) was happening is never served
  * afterwards. So a revocation can never be overwritten by a slower, older read.
  */
-/** Lookups since start: a hit is served from memory, a miss goes to the loader (the database). */
-export interface CacheStats {
-  hits: number;
-  misses: number;
-}
-
 export interface StateCache<V> {
   /** Counted in place (two integers: nothing allocated per lookup); read by the metrics. */
   readonly stats: CacheStats;
