@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type EntityManager } from 'typeorm';
+import { leanInsert } from '../common/database/lean-sql.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { AuditLog } from './audit-log.entity.js';
 
@@ -67,8 +68,8 @@ export class AuditService {
    * with the change it describes.
    */
   async record(entry: AuditEntry, ctx: RequestContext | null, em?: EntityManager): Promise<void> {
-    const repo = em?.getRepository(AuditLog) ?? this.logs;
-    await repo.insert({
+    // Hand-written (lean-sql.ts): every login writes one, and the row needs nothing read back.
+    await leanInsert(em ?? this.logs.manager, AuditLog, {
       action: entry.action,
       actorId: entry.actorId ?? null,
       targetType: entry.targetType ?? null,

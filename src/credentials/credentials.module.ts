@@ -21,8 +21,11 @@ import { UserTokensService } from './user-tokens.service.js';
     {
       provide: PasswordHasher,
       inject: [APP_CONFIG, Telemetry],
-      useFactory: (config: AppConfig, telemetry: Telemetry) =>
-        new PasswordHasher(config.auth.hashPoolSize ?? defaultHashPool(config.auth.uvThreadpoolSize), telemetry),
+      useFactory: (config: AppConfig, telemetry: Telemetry) => {
+        const size = config.auth.hashPoolSize ?? defaultHashPool(config.auth.uvThreadpoolSize);
+        // One more in flight only when libuv cannot run it beside the others (see PasswordHasher).
+        return new PasswordHasher(size, telemetry, { queueAhead: config.auth.uvThreadpoolSize <= size });
+      },
     },
     PasswordPolicy,
     LoginAttemptsService,

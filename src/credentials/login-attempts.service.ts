@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
+import { hydrate, leanInsert, leanQuery } from '../common/database/lean-sql.js';
 import { isDuplicateKey } from '../common/errors/map-error.js';
 import { canonicalLogin } from '../common/phone.js';
 import { LoginFailure } from './login-failure.entity.js';
@@ -69,8 +70,10 @@ export class LoginAttemptsService {
   }
 
   async status(key: string): Promise<LoginStatus> {
-    const row = await this.failures.findOneBy({ loginKey: key });
-    return this.view(row, new Date());
+    // Hand-written (lean-sql.ts), like the first insert of `take` and `succeeded`: every login runs them.
+    const em = this.failures.manager;
+    const { rows } = await leanQuery(em, 'SELECT * FROM login_failures WHERE login_key = :key', { key });
+    return this.view(rows.length ? hydrate(em, LoginFailure, rows[0]) : null, new Date());
   }
 
   private view(row: LoginFailure | null, now: Date): LoginStatus {
@@ -106,7 +109,7 @@ export class LoginAttemptsService {
 
     // 1. The first failure of a name.
     try {
-      await this.failures.insert({ loginKey: key, ...first });
+      await leanInsert(this.failures.manager, LoginFailure, { loginKey: key, ...first });
       return { taken: true, failedAttempts: 1, locksIfFailed: max <= 1 };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -165,7 +168,7 @@ export class LoginAttemptsService {
 
   /** The attempt proved the password right: the count (and a lock it set) goes. */
   async succeeded(key: string): Promise<void> {
-    await this.failures.delete({ loginKey: key });
+    await leanQuery(this.failures.manager, 'DELETE FROM login_failures WHERE login_key = :key', { key });
   }
 
   /**

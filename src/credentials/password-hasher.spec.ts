@@ -25,6 +25,22 @@ describe('the hashing pool', () => {
     expect(peak).toBe(2);
   });
 
+  it('with queueAhead hands libuv one job more than the pool, so a finished thread starts the next at once', async () => {
+    const pool = new PasswordHasher(2, undefined, { queueAhead: true });
+    let now = 0;
+    let peak = 0;
+    const job = async () => {
+      now++;
+      peak = Math.max(peak, now);
+      await sleep(5);
+      now--;
+    };
+    await Promise.all(Array.from({ length: 9 }, () => pool.limited(job)));
+    expect(peak).toBe(3);
+    expect(pool.poolSize).toBe(2);
+    expect(pool.queued).toBe(0);
+  });
+
   it('reports how long each job waited for a slot (0 when one was free)', async () => {
     const waits: number[] = [];
     const pool = new PasswordHasher(1, { hashWait: (seconds) => waits.push(seconds) });

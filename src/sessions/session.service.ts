@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, MoreThan, Not, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import type { StateCache } from '../common/cache/state-cache.js';
+import { leanInsert } from '../common/database/lean-sql.js';
 import type { RequestContext } from '../common/http/request-context.js';
 import { Session, type SessionKind } from './session.entity.js';
 
@@ -84,7 +85,8 @@ export class SessionService {
       revokedAt: null,
       revokedReason: null,
     });
-    await (em?.getRepository(Session) ?? this.sessions).insert(session);
+    // Hand-written (lean-sql.ts): every login runs it, and the row needs nothing read back.
+    await leanInsert(em ?? this.sessions.manager, Session, session);
     return session;
   }
 

@@ -31,7 +31,7 @@ export class UserAccess implements AccessSource, OnModuleInit {
   }
 
   async load(userId: string): Promise<Access | null> {
-    const user = await this.users.findOne({ where: { id: userId }, relations: { roles: true } });
+    const user = await this.withRoles(userId);
     if (!user) return null;
     const { isSuperAdmin, codes } = await this.roles.permissionCodes(user.roles);
     return { active: user.status === 'active', isSuperAdmin, permissions: new Set(codes) };
@@ -56,7 +56,13 @@ export class UserAccess implements AccessSource, OnModuleInit {
   }
 
   private async loadProfile(userId: string, access: Access): Promise<MeDto | null> {
-    const user = await this.users.findOne({ where: { id: userId }, relations: { roles: true } });
+    const user = await this.withRoles(userId);
     return user ? { ...toUserDto(user), permissions: [...access.permissions] } : null;
+  }
+
+  /** One statement: `findOne` with a relation runs two (a DISTINCT query for its LIMIT, then the join). */
+  private async withRoles(userId: string): Promise<User | null> {
+    const [user] = await this.users.find({ where: { id: userId }, relations: { roles: true } });
+    return user ?? null;
   }
 }

@@ -5,6 +5,7 @@ import { Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import { AppException, detail } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { hydrate, leanQuery } from '../common/database/lean-sql.js';
 import { replaceLinks, type Junction } from '../common/database/link-set.js';
 import { SystemRole } from '../authz/permission-catalogue.js';
 import type { Locale } from '../common/i18n/messages.js';
@@ -86,11 +87,12 @@ export class UsersService {
   /** The live user that a login name (username, email or phone) denotes, with the password hash. */
   async findForLogin(login: string): Promise<User | null> {
     const key = login.trim().toLowerCase();
-    const qb = this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.username_key = :key', { key });
-    if (key.includes('@')) qb.orWhere('u.email_key = :key', { key });
     const { phone } = canonicalLogin(login, this.config.i18n.phoneRegion);
-    if (phone) qb.orWhere('u.phone_key = :phone', { phone });
-    const found = await qb.getMany();
+    // Hand-written (lean-sql.ts): every login runs it.
+    const names = ['username_key = :key', ...(key.includes('@') ? ['email_key = :key'] : []), ...(phone ? ['phone_key = :phone'] : [])];
+    const em = this.users.manager;
+    const { rows } = await leanQuery(em, `SELECT * FROM users WHERE (${names.join(' OR ')}) AND deleted_at IS NULL`, { key, phone });
+    const found = rows.map((row) => hydrate(em, User, row));
     // A username is preferred over an email or phone that happens to read the same.
     return found.find((u) => u.usernameKey === key) ?? found[0] ?? null;
   }
@@ -230,12 +232,12 @@ export class UsersService {
    * Returns false when the user changed meanwhile.
    */
   async stampLogin(em: EntityManager, userId: string, checkedHash: string, at: Date, newHash: string | null): Promise<boolean> {
-    const result = await em
-      .getRepository(User)
-      .update(
-        { id: userId, passwordHash: checkedHash, status: 'active' },
-        { lastLoginAt: at, ...(newHash ? { passwordHash: newHash } : {}) },
-      );
-    return result.affected === 1;
+    // Hand-written (lean-sql.ts): every login runs it. `updated_at` moves as TypeORM's update moved it.
+    const { affected } = await leanQuery(
+      em,
+      `UPDATE users SET last_login_at = :at, updated_at = :at${newHash ? ', password_hash = :newHash' : ''} WHERE id = :userId AND password_hash = :checkedHash AND status = 'active'`,
+      { at, userId, checkedHash, newHash },
+    );
+    return affected === 1;
   }
 }
