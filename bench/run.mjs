@@ -216,6 +216,8 @@ function memoryMb(pid) {
  */
 const HZ = 100; // USER_HZ on Linux
 const watched = new Set();
+/** The throw-away MariaDB of `--db mysql` (its CPU per login is logged with BENCH_THREADS=1). */
+let dbServerPid = null;
 let servicePid = null;
 function procTicks(pid, withChildren = false) {
   try {
@@ -310,6 +312,7 @@ async function startMariaDb() {
     '--default-time-zone=+00:00',
   ]);
   watched.add(server.pid);
+  dbServerPid = server.pid;
   const started = Date.now();
   for (;;) {
     if (server.exitCode !== null) fail(`mariadbd exited during startup:\n${server.tail}`);
@@ -672,6 +675,7 @@ async function main() {
     const threadTicks = () =>
       Object.fromEntries(readdirSync(`/proc/${servicePid}/task`).map((tid) => [tid, procTicks(`${servicePid}/task/${tid}`)]));
     const before = process.env.BENCH_THREADS ? threadTicks() : null;
+    const dbBefore = before && dbServerPid ? procTicks(dbServerPid) : null;
     scenarios.login = await measured(
       () => cannon({ url: base, connections: LOGIN_CONNECTIONS, duration: T(12), requests: loginRequests(true) }),
       summary,
@@ -684,6 +688,8 @@ async function main() {
           .map(([tid, t]) => `${tid}:${round(((t - (before[tid] ?? 0)) * 10) / scenarios.login.requests, 2)}`)
           .join(' ')}`,
       );
+      if (dbBefore !== null)
+        log(`database server CPU ms per login: ${round(((procTicks(dbServerPid) - dbBefore) * 10) / scenarios.login.requests, 2)}`);
     }
   }
   // (f) raw argon2id verifies/s with as many in flight as the service hashes at once, while the
@@ -792,6 +798,8 @@ async function main() {
           .map(([k, v]) => `${k}=${Math.round(v.memorySize / 1048576)}`)
           .join(' ')}`,
       );
+      if (dbBefore !== null)
+        log(`database server CPU ms per login: ${round(((procTicks(dbServerPid) - dbBefore) * 10) / scenarios.login.requests, 2)}`);
     }
     log(
       `smaps: ${Object.entries(by)

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccessService } from '../authz/access.service.js';
 import { AuditService, type AuditAction } from '../audit/audit.service.js';
 import { runTransaction } from '../common/database/transaction.js';
 import { AppException, detail } from '../common/errors/app.exception.js';
@@ -15,6 +14,7 @@ import { MfaService, type SecondFactorNeed, type TotpEnrolment } from '../mfa/mf
 import type { Session, SessionKind } from '../sessions/session.entity.js';
 import { SessionService } from '../sessions/session.service.js';
 import { EmailVerificationService } from '../users/email-verification.service.js';
+import { UserAccess } from '../users/user-access.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { CaptchaService } from './captcha/captcha.service.js';
@@ -129,7 +129,7 @@ export class SignInService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly sessions: SessionService,
-    private readonly access: AccessService,
+    private readonly userAccess: UserAccess,
     private readonly attempts: LoginAttemptsService,
     private readonly hasher: PasswordHasher,
     private readonly captcha: CaptchaService,
@@ -183,22 +183,27 @@ export class SignInService implements OnModuleInit {
         ctx,
       );
 
-    const status = await this.attempts.status(key);
-    if (status.locked) {
-      await failure('locked');
-      throw lockedError(status.lockedUntil!);
-    }
-    const captchaAfter = this.config.auth.captchaAfterFailures;
-    if (captchaAfter > 0 && status.failedAttempts >= captchaAfter) {
-      if (!input.captchaId || !input.captchaCode) throw new AppException(ErrorCode.CAPTCHA_REQUIRED);
-      if (!(await this.captcha.verify(input.captchaId, input.captchaCode))) throw new AppException(ErrorCode.CAPTCHA_INVALID);
-    }
-
-    // Counted before the password is looked at: concurrent guesses cannot outrun the lock.
-    const attempt = await this.attempts.take(key);
-    if (!attempt.taken) {
-      await failure('locked');
-      throw lockedError(attempt.lockedUntil);
+    // Counted before the password is looked at: concurrent guesses cannot outrun the lock. A
+    // name with no failures on record (most) is neither locked nor due a captcha: its first
+    // slot is taken at once; otherwise its status decides first.
+    let attempt = await this.attempts.takeFirst(key);
+    if (!attempt) {
+      const status = await this.attempts.status(key);
+      if (status.locked) {
+        await failure('locked');
+        throw lockedError(status.lockedUntil!);
+      }
+      const captchaAfter = this.config.auth.captchaAfterFailures;
+      if (captchaAfter > 0 && status.failedAttempts >= captchaAfter) {
+        if (!input.captchaId || !input.captchaCode) throw new AppException(ErrorCode.CAPTCHA_REQUIRED);
+        if (!(await this.captcha.verify(input.captchaId, input.captchaCode))) throw new AppException(ErrorCode.CAPTCHA_INVALID);
+      }
+      const taken = await this.attempts.take(key);
+      if (!taken.taken) {
+        await failure('locked');
+        throw lockedError(taken.lockedUntil);
+      }
+      attempt = taken;
     }
     const valid = await this.hasher.verify(user?.passwordHash ?? this.dummyHash, input.password);
     if (!user || !valid) {
@@ -477,8 +482,8 @@ export class SignInService implements OnModuleInit {
       );
       return created;
     });
-    // last_login_at changed: the cached profile is derived again (and dropped on other instances).
-    await this.access.refresh('user', user.id);
+    // last_login_at changed: the cached profile follows (and is dropped on other instances).
+    await this.userAccess.stamped(user.id, loggedInAt);
     return session;
   }
 

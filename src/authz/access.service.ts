@@ -56,9 +56,16 @@ export class AccessService {
    * After a change of display data only (a login's `last_login_at`): this instance gets a
    * fresh Access object (so what is derived from it, such as the cached profile, is
    * derived again) and the other instances drop theirs; no check can change with it.
+   * `carry`, called with the old and the new object when this instance held one, may carry
+   * derived data over to the new one instead.
    */
-  refresh(kind: PrincipalKind, id: string): Promise<void> {
-    return this.cache.touch(`${kind}:${id}`, (access) => (access ? { ...access } : access));
+  refresh(kind: PrincipalKind, id: string, carry?: (previous: Access, next: Access) => void): Promise<void> {
+    return this.cache.touch(`${kind}:${id}`, (access) => {
+      if (!access) return access;
+      const next = { ...access };
+      carry?.(access, next);
+      return next;
+    });
   }
 
   /** After a change to any role, permission or role–permission assignment. */

@@ -70,7 +70,7 @@ export class LoginAttemptsService {
   }
 
   async status(key: string): Promise<LoginStatus> {
-    // Hand-written (lean-sql.ts), like the first insert of `take` and `succeeded`: every login runs them.
+    // Hand-written (lean-sql.ts), like `takeFirst` and `succeeded`: every login runs them.
     const em = this.failures.manager;
     const { rows } = await leanQuery(em, 'SELECT * FROM login_failures WHERE login_key = :key', { key });
     return this.view(rows.length ? hydrate(em, LoginFailure, rows[0]) : null, new Date());
@@ -99,6 +99,32 @@ export class LoginAttemptsService {
     }
   }
 
+  /**
+   * The first step of `take` alone: takes the first slot of a name that has no failures on
+   * record (no row: not locked, no captcha due), in one statement; null when it has some (then
+   * `status` and `take` as usual). Most logins are of such names, so the sign-in tries this
+   * before it reads the status.
+   */
+  async takeFirst(key: string): Promise<TakenAttempt | null> {
+    const max = this.config.auth.maxFailures;
+    const now = new Date();
+    const lockedUntil = max <= 1 ? new Date(now.getTime() + this.windowMs) : null;
+    try {
+      // Hand-written (lean-sql.ts), like `status` and `succeeded`: every login runs them.
+      await leanInsert(this.failures.manager, LoginFailure, {
+        loginKey: key,
+        failedCount: 1,
+        firstFailedAt: now,
+        lastFailedAt: now,
+        lockedUntil,
+      });
+      return { taken: true, failedAttempts: 1, locksIfFailed: max <= 1 };
+    } catch (err) {
+      if (isDuplicateKey(err)) return null;
+      throw err;
+    }
+  }
+
   /** One pass of `take`; null when the row changed under it. */
   private async takeOnce(key: string): Promise<TakenAttempt | RefusedAttempt | null> {
     const max = this.config.auth.maxFailures;
@@ -108,12 +134,8 @@ export class LoginAttemptsService {
     const first = { failedCount: 1, firstFailedAt: now, lastFailedAt: now, lockedUntil: max <= 1 ? lockUntil : null };
 
     // 1. The first failure of a name.
-    try {
-      await leanInsert(this.failures.manager, LoginFailure, { loginKey: key, ...first });
-      return { taken: true, failedAttempts: 1, locksIfFailed: max <= 1 };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    const fresh = await this.takeFirst(key);
+    if (fresh) return fresh;
 
     // 2. A count whose window, or whose lock, has run out starts again at 1.
     const restarted = await this.failures

@@ -49,6 +49,23 @@ export class UserAccess implements AccessSource, OnModuleInit {
     return profile;
   }
 
+  /**
+   * After a sign-in stamped `last_login_at` and `updated_at` with `at` (UsersService.stampLogin):
+   * the user's Access is renewed (AccessService.refresh: other instances drop theirs), and the
+   * profile this instance read, if any, is carried over with the new stamp rather than read
+   * again — nothing else of it moved, and any other change renews the Access on its own.
+   */
+  stamped(userId: string, at: Date): Promise<void> {
+    return this.access.refresh('user', userId, (previous, next) => {
+      const profile = this.profiles.get(previous);
+      if (!profile) return;
+      const stamp = at.toISOString();
+      const carried = profile.then((me) => me && { ...me, last_login_at: stamp, updated_at: stamp });
+      this.profiles.set(next, carried);
+      carried.catch(() => this.profiles.delete(next));
+    });
+  }
+
   /** Me of a user by id, through the access cache (after login, or after a change to themselves). */
   async meOf(userId: string): Promise<MeDto | null> {
     const access = await this.access.get('user', userId);

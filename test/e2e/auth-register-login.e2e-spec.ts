@@ -141,6 +141,12 @@ describe(`register and login [${DB}]`, () => {
       expect(Date.parse(second.user.last_login_at as string)).toBeGreaterThan(Date.parse(first.user.last_login_at as string));
       const after = await t.http.get('/api/v1/users/me', { token: first.access_token });
       expect(after.body.data.last_login_at).toBe(second.user.last_login_at);
+      // The profile is carried over from the cache with the new stamp, not read again: it must
+      // be what the database holds, as an administrator reads it.
+      const admin = await login(t.http, ADMIN.username, ADMIN.password);
+      const stored = await t.http.get(`/api/v1/users/${u.id}`, { token: admin.access_token });
+      const { permissions: _, ...profile } = after.body.data;
+      expect(profile).toEqual(stored.body.data);
     });
 
     it('gives the admin every permission code', async () => {
