@@ -798,8 +798,6 @@ async function main() {
           .map(([k, v]) => `${k}=${Math.round(v.memorySize / 1048576)}`)
           .join(' ')}`,
       );
-      if (dbBefore !== null)
-        log(`database server CPU ms per login: ${round(((procTicks(dbServerPid) - dbBefore) * 10) / scenarios.login.requests, 2)}`);
     }
     log(
       `smaps: ${Object.entries(by)

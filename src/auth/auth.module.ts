@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from '../audit/audit.module.js';
@@ -53,7 +52,6 @@ import { KeysModule } from '../keys/keys.module.js';
     TelemetryModule,
     PassportModule,
     // Keys are passed per call as KeyObjects by TokenService.
-    JwtModule.register({}),
     ThrottlerModule.forRootAsync({
       imports: [StateModule],
       inject: [APP_CONFIG, SHARED_STATE],

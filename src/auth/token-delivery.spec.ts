@@ -1,5 +1,4 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { JwtService } from '@nestjs/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { AppException } from '../common/errors/app.exception.js';
@@ -61,7 +60,7 @@ describe('TokenDelivery.deliver', () => {
     signingKey: () => ({ kid: 'ec-1', privateKey: ec.privateKey }),
     verificationKey: (kid) => (kid === 'ec-1' ? { alg: 'ES256', publicKey: ec.publicKey } : undefined),
   };
-  const tokens = new TokenService(new JwtService({}), config, keys);
+  const tokens = new TokenService(config, keys);
   const delivery = new TokenDelivery(config, tokens);
   const pairOf = (sessionId: string, jti: string) =>
     tokens.issuePair('user-1', { id: sessionId, expiresAt: new Date(Date.now() + 3600_000), endsAt: new Date(Date.now() + 7200_000) }, jti);

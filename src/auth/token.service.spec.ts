@@ -1,5 +1,4 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { JwtService } from '@nestjs/jwt';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/app.config.js';
@@ -20,7 +19,7 @@ const keys: AccessTokenKeys = {
 
 const REFRESH_SECRET = 'r'.repeat(40);
 const config = loadConfig({ JWT_REFRESH_SECRET: REFRESH_SECRET, ACCESS_TOKEN_TTL: '60' });
-const tokens = new TokenService(new JwtService({}), config, keys);
+const tokens = new TokenService(config, keys);
 const code = (fn: () => unknown) => {
   try {
     fn();

@@ -1,8 +1,8 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import jwt from 'jsonwebtoken';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
+import { signCompact } from '../common/crypto/compact-jws.js';
 import { AppException } from '../common/errors/app.exception.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { KeyStore } from '../keys/key-store.js';
@@ -80,7 +80,8 @@ export const ACCESS_TOKEN_ALGS: jwt.Algorithm[] = ['ES256', 'RS256'];
  * Signs and verifies the two kinds of token (docs/api.md §6). Access tokens: ES256 with the
  * active signing key of §8, its `kid` in the header, verified with the published key of that
  * kid, so any other service verifies them offline from the JWKS. Refresh tokens: HS256 with
- * JWT_REFRESH_SECRET (only this service reads them). Keys are KeyObjects: given a string,
+ * JWT_REFRESH_SECRET (only this service reads them). Signed by `signCompact` (one node:crypto
+ * call each), verified by jsonwebtoken. Keys are KeyObjects: given a string,
  * jsonwebtoken tries `createPublicKey()` on every verify (40× slower). Verification pins the
  * algorithm, issuer, audience and `typ`, so `alg: none`, an algorithm swap, or one kind of
  * token used as the other are all refused.
@@ -90,7 +91,6 @@ export class TokenService {
   private readonly refreshKey: KeyObject;
 
   constructor(
-    private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(KeyStore) private readonly keys: AccessTokenKeys,
   ) {
@@ -137,8 +137,8 @@ export class TokenService {
     const access = this.claims('access', userId, session.id, randomUUID(), now, this.config.jwt.accessTtl);
     const refresh = this.claims('refresh', userId, session.id, refreshJti, now, refreshTtl, { sxp });
     return {
-      access_token: this.jwt.sign(access, { privateKey: signing.privateKey, algorithm: ACCESS_TOKEN_ALG, keyid: signing.kid }),
-      refresh_token: this.jwt.sign(refresh, { privateKey: this.refreshKey, algorithm: REFRESH_TOKEN_ALG }),
+      access_token: signCompact(ACCESS_TOKEN_ALG, signing.privateKey, access, signing.kid),
+      refresh_token: signCompact(REFRESH_TOKEN_ALG, this.refreshKey, refresh),
       token_type: 'Bearer',
       expires_in: this.config.jwt.accessTtl,
       refresh_expires_in: refreshTtl,
