@@ -4,7 +4,6 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type AppConfig } from './config/app.config.js';
 import { resolveSecrets } from './config/secrets.js';
 import { createApp } from './app.factory.js';
-import { IDLE_COLLECTOR_DEFAULTS, IdleCollector } from './common/runtime/idle-collector.js';
 import { adminPasswordIssue } from './credentials/password-policy.js';
 import { SeedReport } from './database/seeds/seed.js';
 import { startupBanner } from './startup-banner.js';
@@ -36,10 +35,6 @@ async function bootstrap(): Promise<void> {
   const banner = startupBanner(config, local, app.get(SeedReport));
   if (config.isProduction) for (const line of banner.lines) logger.log(line);
   else process.stdout.write(banner.text);
-  // The garbage of the start and of each burst of requests is collected once the service goes quiet, so its memory comes back.
-  let requests = 0;
-  app.getHttpServer().on('request', () => requests++);
-  const collector = new IdleCollector({ ...IDLE_COLLECTOR_DEFAULTS, activity: () => requests }).start();
 
   // Graceful shutdown: stop accepting connections, let in-flight requests finish,
   // then close the database (Nest's shutdown hooks), and exit 0. A hard limit keeps
@@ -48,7 +43,6 @@ async function bootstrap(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    collector.stop();
     logger.log(`${signal} received: draining in-flight requests`);
     const timer = setTimeout(() => {
       logger.error('Shutdown took longer than 25 s; exiting');
