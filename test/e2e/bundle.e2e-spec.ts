@@ -105,6 +105,16 @@ describe(`the bundled production build [${DB}]`, () => {
     expect(source).not.toContain('pg_catalog');
   });
 
+  it('keeps the names of classes, and names no function per call (scripts/bundle.mjs, classNamesOnly)', () => {
+    const source = readFileSync(BUNDLE, 'utf8');
+    // Classes: named once, where they are defined (TypeORM, Nest's logger contexts and errors read the names).
+    expect(source).toContain('static{__className(this,"UsersService")}');
+    expect(source).toContain('static{__className(this,"AppException")}');
+    expect(source).not.toContain('static{__name(this,');
+    // Functions: the per-call defineProperty that cost 40 % of the floor route's throughput is gone.
+    expect(source).toContain('var __name=(target,value)=>target,');
+  });
+
   it('serves no /docs in production unless DOCS_ENABLED says so', async () => {
     const other = await createTestDatabase();
     const started = await productionEnv(other);
