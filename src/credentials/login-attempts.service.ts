@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
-import { hydrate, leanInsert, leanQuery } from '../common/database/lean-sql.js';
+import { leanInsert, leanQuery } from '../common/database/lean-sql.js';
 import { isDuplicateKey } from '../common/errors/map-error.js';
 import { canonicalLogin } from '../common/phone.js';
 import { LoginFailure } from './login-failure.entity.js';
@@ -70,10 +70,8 @@ export class LoginAttemptsService {
   }
 
   async status(key: string): Promise<LoginStatus> {
-    // Hand-written (lean-sql.ts), like `takeFirst` and `succeeded`: every login runs them.
-    const em = this.failures.manager;
-    const { rows } = await leanQuery(em, 'SELECT * FROM login_failures WHERE login_key = :key', { key });
-    return this.view(rows.length ? hydrate(em, LoginFailure, rows[0]) : null, new Date());
+    const row = await this.failures.findOneBy({ loginKey: key });
+    return this.view(row, new Date());
   }
 
   private view(row: LoginFailure | null, now: Date): LoginStatus {
@@ -110,7 +108,7 @@ export class LoginAttemptsService {
     const now = new Date();
     const lockedUntil = max <= 1 ? new Date(now.getTime() + this.windowMs) : null;
     try {
-      // Hand-written (lean-sql.ts), like `status` and `succeeded`: every login runs them.
+      // Hand-written (lean-sql.ts), like `succeeded`: every login runs both.
       await leanInsert(this.failures.manager, LoginFailure, {
         loginKey: key,
         failedCount: 1,

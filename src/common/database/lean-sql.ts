@@ -1,9 +1,10 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 
 /**
- * Hand-written statements for the hottest paths (a login runs ten; docs/performance.md).
- * TypeORM's query builder and repository methods spend more time building a statement, and
- * reading back the defaults of an inserted row, than SQLite spends running it; these three
+ * Hand-written statements for the hottest paths (those every login runs, and every audit
+ * insert; docs/performance.md). TypeORM's query builder and repository methods spend more
+ * time building a statement, and reading back the defaults of an inserted row, than SQLite
+ * spends running it; these three
  * functions keep what matters of TypeORM — its drivers' conversion of values (dates, booleans,
  * JSON columns) both ways, its transactions and SQLite gate — and skip the rest.
  *
